@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './failpoint.js';
+export * from './ids.js';
+export * from './logger.js';
+export * from './version.js';
+export * from './config/index.js';

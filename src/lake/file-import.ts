@@ -1,0 +1,241 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { messageOf, newSortableId } from '../core/index.js';
+import type { Dataset } from './dataset-spec.js';
+import { findDuplicateKeys, markDuplicates } from './duplicate-keys.js';
+import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
+import type { LakeContext } from './lake-context.js';
+import { addQuarantined, type QuarantinedRow } from './quarantine.js';
+import { ident, literal } from './sql.js';
+import { stageInput, type ColumnMapping } from './staged-input.js';
+import { commitStaged, type WriteMode } from './write-commit.js';
+
+/** File formats `lake import` reads. */
+export type ImportFormat = 'csv' | 'parquet';
+
+/** Options of an import (CLI: `marketlake lake import`). */
+export interface ImportOptions extends ColumnMapping {
+  /** Default: from the extension (.parquet is Parquet, everything else CSV; .gz is decompressed). */
+  format?: ImportFormat;
+  /** CSV: whether the first line is a header (default true). */
+  header?: boolean;
+  /** CSV quote character (default `"`). */
+  quote?: string;
+  /** Fail (commit nothing) when more rows than this are quarantined. */
+  maxBadRows?: number;
+  mode?: WriteMode;
+  writer?: string;
+  onProgress?: (event: ImportProgress) => void;
+}
+
+/** Progress of an import, for progress bars. */
+export interface ImportProgress {
+  phase: 'read' | 'write';
+  done: number;
+  total: number;
+  file?: string;
+}
+
+/** What an import did. */
+export interface ImportResult {
+  importId: string;
+  dataset: string;
+  version: number;
+  rowsImported: number;
+  rowsQuarantined: number;
+  /** Lake files the commit added. */
+  files: string[];
+  /** The source files. */
+  sources: string[];
+  /** The first quarantined rows (all of them are stored; `marketlake quarantine` lists them). */
+  quarantined: QuarantinedRow[];
+}
+
+interface SourceInfo {
+  file: string;
+  index: number;
+  format: ImportFormat;
+  offset: number;
+  rows: number;
+  headerLines: number;
+  /** Lines DuckDB's CSV reader rejected (wrong column count, bad quoting), ascending. */
+  rejectedLines: number[];
+}
+
+function detectFormat(file: string, given?: ImportFormat): ImportFormat {
+  if (given) return given;
+  return /\.parquet$/i.test(file) ? 'parquet' : 'csv';
+}
+
+function readerSql(file: string, format: ImportFormat, options: ImportOptions, rejects?: { table: string; scan: string }): string {
+  if (format === 'parquet') return `read_parquet(${literal(file)})`;
+  const opts = ['all_varchar = true', `header = ${options.header === false ? 'false' : 'true'}`];
+  const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : undefined);
+  if (delimiter) opts.push(`delim = ${literal(delimiter)}`);
+  if (options.quote) opts.push(`quote = ${literal(options.quote)}`);
+  if (rejects) opts.push('store_rejects = true', `rejects_table = ${literal(rejects.table)}`, `rejects_scan = ${literal(rejects.scan)}`);
+  return `read_csv(${literal(file)}, ${opts.join(', ')})`;
+}
+
+/** Maps a row's position among accepted rows to its line in the file, skipping rejected lines. */
+function lineOf(info: SourceInfo, rowIndex: number): number | null {
+  if (info.format === 'parquet') return rowIndex;
+  let line = rowIndex + info.headerLines;
+  for (const r of info.rejectedLines) if (r <= line) line++;
+  return line;
+}
+
+/**
+ * Imports CSV or Parquet files into a dataset in one commit. Rows that do not parse or break the
+ * schema are quarantined with file, line, original text and reason; the good rows land; the
+ * source files are only read. Importing the same rows again upserts them (no duplicates).
+ */
+export async function importFiles(ctx: LakeContext, dataset: Dataset, files: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
+  if (files.length === 0) throw new LakeImportFileError('No file to import: name at least one CSV or Parquet file.');
+  const sources = files.map((f) => path.resolve(f));
+  for (const file of sources) {
+    try {
+      accessSync(file, constants.R_OK);
+      if (!statSync(file).isFile()) throw new Error('not a regular file');
+    } catch (err) {
+      throw new LakeImportFileError(`Cannot read ${file}: ${messageOf(err)}. Check the path and its permissions.`, { cause: err, details: { file } });
+    }
+  }
+  const importId = newSortableId('imp_');
+  return ctx.engine.withConnection(async (conn) => {
+    const table = `_import_${importId}`;
+    const infos: SourceInfo[] = [];
+    let offset = 0;
+    for (const [i, file] of sources.entries()) {
+      options.onProgress?.({ phase: 'read', done: i, total: sources.length, file });
+      const info = await stageFile(conn, dataset, file, i, offset, table, options);
+      infos.push(info);
+      offset += info.rows;
+    }
+    options.onProgress?.({ phase: 'read', done: sources.length, total: sources.length });
+    const locate = (ord: number): { info: SourceInfo; line: number | null } => {
+      const info = infos.find((s) => ord > s.offset && ord <= s.offset + s.rows) ?? infos[infos.length - 1]!;
+      return { info, line: lineOf(info, ord - info.offset) };
+    };
+    const dups = await findDuplicateKeys(conn, dataset, table);
+    await markDuplicates(conn, dataset, table, dups, (ord) => {
+      const { info, line } = locate(ord);
+      return `${path.basename(info.file)}:${line ?? '?'}`;
+    });
+
+    const quarantined: QuarantinedRow[] = [];
+    for (const info of infos) {
+      for (const r of await rejectedRows(conn, info, importId)) quarantined.push({ ...r, dataset: dataset.name });
+    }
+    const bad = (await conn.runAndReadAll(`SELECT _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY _ord`)).getRowObjectsJson();
+    for (const r of bad) {
+      const { info, line } = locate(Number(r['_ord']));
+      quarantined.push({ dataset: dataset.name, importId, sourceFile: info.file, line, raw: String(r['_raw'] ?? ''), reason: String(r['_reason']) });
+    }
+    quarantined.sort((a, b) => a.sourceFile.localeCompare(b.sourceFile) || (a.line ?? 0) - (b.line ?? 0));
+    const good = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${ident(table)} WHERE _reason IS NULL`)).getRowObjectsJson()[0]?.['n'] ?? 0);
+
+    const fingerprint = sources.map((f) => `${statSync(f).size}:${Math.round(statSync(f).mtimeMs)}`).join(',');
+    await ctx.store.db
+      .insertInto('imports')
+      .values({ id: importId, dataset: dataset.name, source_file: sources.join(','), fingerprint, version: null, rows_imported: 0, rows_quarantined: quarantined.length, created_at: new Date().toISOString() })
+      .execute();
+    await addQuarantined(ctx.store, quarantined);
+    const sample = quarantined.slice(0, 3).map((q) => `${path.basename(q.sourceFile)}:${q.line ?? '?'}: ${q.reason}`).join('; ');
+    if (good === 0) {
+      throw new LakeImportRejectedError(
+        `Nothing imported into ${dataset.name}: ${quarantined.length} row(s) quarantined and none accepted (${sample || 'the files hold no data rows'}). See \`marketlake quarantine --import ${importId}\`.`,
+        { details: { importId, rowsQuarantined: quarantined.length } },
+      );
+    }
+    if (options.maxBadRows !== undefined && quarantined.length > options.maxBadRows) {
+      throw new LakeImportRejectedError(
+        `Import into ${dataset.name} stopped: ${quarantined.length} bad rows exceed --max-bad-rows ${options.maxBadRows} (${sample}). Nothing was committed; fix the file or raise the limit. See \`marketlake quarantine --import ${importId}\`.`,
+        { details: { importId, rowsQuarantined: quarantined.length, maxBadRows: options.maxBadRows } },
+      );
+    }
+    try {
+      const result = await commitStaged(ctx, conn, dataset, table, {
+        mode: options.mode ?? 'append',
+        writer: options.writer ?? 'import',
+        operation: 'import',
+        onProgress: (done, total) => options.onProgress?.({ phase: 'write', done, total }),
+      });
+      await ctx.store.db.updateTable('imports').set({ version: result.version, rows_imported: result.rowsWritten }).where('id', '=', importId).execute();
+      return {
+        importId,
+        dataset: dataset.name,
+        version: result.version,
+        rowsImported: result.rowsWritten,
+        rowsQuarantined: quarantined.length,
+        files: result.filesAdded,
+        sources,
+        quarantined: quarantined.slice(0, 100),
+      };
+    } finally {
+      await conn.run(`DROP TABLE IF EXISTS ${ident(table)}`);
+    }
+  });
+}
+
+async function stageFile(
+  conn: DuckDBConnection,
+  dataset: Dataset,
+  file: string,
+  index: number,
+  offset: number,
+  table: string,
+  options: ImportOptions,
+): Promise<SourceInfo> {
+  const format = detectFormat(file, options.format);
+  const rejects = format === 'csv' ? { table: `_rej_${index}`, scan: `_rejscan_${index}` } : undefined;
+  let columns: string[];
+  try {
+    const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readerSql(file, format, options)}`);
+    columns = described.getRowObjectsJson().map((r) => String(r['column_name']));
+  } catch (err) {
+    throw new LakeImportFileError(`Cannot read ${file} as ${format.toUpperCase()}: ${messageOf(err).split('\n')[0]}. Check --format, --delimiter and that the file is not truncated.`, {
+      cause: err,
+      details: { file },
+    });
+  }
+  const target = index === 0 ? table : `${table}_${index}`;
+  const staged = await stageInput(
+    conn,
+    dataset,
+    { sql: `SELECT ${offset} + row_number() OVER () AS _ord, * FROM ${readerSql(file, format, options, rejects)}`, columns, label: file },
+    options,
+    target,
+  ).catch((err: unknown) => {
+    if (err instanceof LakeImportFileError) throw err;
+    throw new LakeImportFileError(`Cannot import ${file}: ${messageOf(err).split('\n')[0]}`, { cause: err, details: { file } });
+  });
+  if (target !== table) {
+    await conn.run(`INSERT INTO ${ident(table)} SELECT * FROM ${ident(target)}`);
+    await conn.run(`DROP TABLE ${ident(target)}`);
+  }
+  let rejectedLines: number[] = [];
+  if (rejects) {
+    const rows = await conn.runAndReadAll(`SELECT DISTINCT line FROM ${ident(rejects.table)} ORDER BY line`);
+    rejectedLines = rows.getRowObjectsJson().map((r) => Number(r['line']));
+  }
+  return { file, index, format, offset, rows: staged.rows, headerLines: format === 'csv' && options.header !== false ? 1 : 0, rejectedLines };
+}
+
+async function rejectedRows(conn: DuckDBConnection, info: SourceInfo, importId: string): Promise<Omit<QuarantinedRow, 'dataset'>[]> {
+  if (info.format !== 'csv') return [];
+  const rows = await conn
+    .runAndReadAll(
+      `SELECT line, any_value(csv_line) AS raw, string_agg(error_message, '; ') AS reason FROM ${ident(`_rej_${info.index}`)} GROUP BY line ORDER BY line`,
+    )
+    .catch(() => undefined);
+  if (!rows) return [];
+  return rows.getRowObjectsJson().map((r) => ({
+    importId,
+    sourceFile: info.file,
+    line: Number(r['line']),
+    raw: String(r['raw'] ?? ''),
+    reason: `unparseable line: ${String(r['reason'])}`,
+  }));
+}

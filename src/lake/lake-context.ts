@@ -1,0 +1,16 @@
+import type { Logger } from '../core/index.js';
+import type { MetaStore } from '../meta/index.js';
+import type { DuckEngine } from './duck-engine.js';
+import type { LakeLayout } from './layout.js';
+
+/** What the lake's operations share: metadata, file layout, the DuckDB engine and settings. */
+export interface LakeContext {
+  store: MetaStore;
+  layout: LakeLayout;
+  engine: DuckEngine;
+  logger: Logger;
+  /** Rows per Parquet row group: smaller groups make point reads cheaper. */
+  rowGroupSize: number;
+  /** How long a writer waits for another writer of the same dataset. */
+  writeLockWaitMs: number;
+}

@@ -1,0 +1,81 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import { filesAt, getVersion, type LakeFile } from './catalog.js';
+import type { Dataset } from './dataset-spec.js';
+import { LakeSchemaInvalidError } from './errors.js';
+import type { LakeContext } from './lake-context.js';
+import { scanSql } from './scan.js';
+import { ident } from './sql.js';
+
+/** A value in a read filter: equality, or an inclusive range. */
+export type ReadFilter = string | number | boolean | { from?: string | number; to?: string | number };
+
+/** Options of `read`. */
+export interface ReadOptions {
+  /** Version to read (time travel); default the head. */
+  version?: number;
+  /** Columns to return; default all. */
+  columns?: string[];
+  /** Column -> value or range. */
+  where?: Record<string, ReadFilter>;
+  /** Default: the primary key. */
+  orderBy?: string[];
+  limit?: number;
+}
+
+/** Rows read from one version of a dataset, as JSON-safe objects (64-bit integers as strings). */
+export interface ReadResult {
+  dataset: string;
+  version: number;
+  rows: Record<string, unknown>[];
+}
+
+function assertColumns(dataset: Dataset, names: readonly string[]): void {
+  for (const n of names) {
+    if (!dataset.columns.some((c) => c.name === n)) {
+      throw new LakeSchemaInvalidError(`Dataset "${dataset.name}" has no column "${n}" (columns: ${dataset.columns.map((c) => c.name).join(', ')}).`, {
+        details: { dataset: dataset.name, column: n },
+      });
+    }
+  }
+}
+
+/** Keeps only files whose key range can hold rows matching a filter on the first key column. */
+function prune(dataset: Dataset, files: LakeFile[], where: Record<string, ReadFilter>): LakeFile[] {
+  const first = dataset.primaryKey[0];
+  const filter = first === undefined ? undefined : where[first];
+  if (filter === undefined || typeof filter === 'object' || files.some((f) => f.minKey.length === 0)) return files;
+  const v = filter;
+  const lt = (a: unknown, b: unknown): boolean => (typeof v === 'number' ? Number(a) < Number(b) : String(a) < String(b));
+  return files.filter((f) => !lt(v, f.minKey[0]) && !lt(f.maxKey[0], v));
+}
+
+/** Reads rows of a committed version; the file list comes from the catalog, never from a glob. */
+export async function readDataset(ctx: LakeContext, dataset: Dataset, options: ReadOptions = {}): Promise<ReadResult> {
+  const version = options.version ?? dataset.headVersion;
+  if (options.version !== undefined) await getVersion(ctx.store, dataset.name, version);
+  const where = options.where ?? {};
+  assertColumns(dataset, [...(options.columns ?? []), ...Object.keys(where), ...(options.orderBy ?? [])]);
+  const files = prune(dataset, version === 0 ? [] : await filesAt(ctx.store, dataset.name, version), where);
+  const params: DuckDBValue[] = [];
+  const conditions: string[] = [];
+  for (const [col, f] of Object.entries(where)) {
+    const type = dataset.columns.find((c) => c.name === col)?.type ?? 'VARCHAR';
+    const param = (value: string | number | boolean): string => {
+      params.push(value);
+      return `CAST($${params.length} AS ${type})`;
+    };
+    if (typeof f === 'object') {
+      if (f.from !== undefined) conditions.push(`${ident(col)} >= ${param(f.from)}`);
+      if (f.to !== undefined) conditions.push(`${ident(col)} <= ${param(f.to)}`);
+    } else {
+      conditions.push(`${ident(col)} = ${param(f)}`);
+    }
+  }
+  const cols = (options.columns ?? dataset.columns.map((c) => c.name)).map(ident).join(', ');
+  const order = options.orderBy ?? dataset.primaryKey;
+  const sql = `SELECT ${cols} FROM (${scanSql(dataset, ctx.layout, files)})${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}${
+    order.length ? ` ORDER BY ${order.map(ident).join(', ')}` : ''
+  }${options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : ''}`;
+  const reader = await ctx.engine.withConnection((conn) => conn.runAndReadAll(sql, params));
+  return { dataset: dataset.name, version, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+}

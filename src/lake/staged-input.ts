@@ -1,0 +1,126 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnSpec, DatasetSpec } from './dataset-spec.js';
+import { LakeImportFileError } from './errors.js';
+import { partitionSql } from './partitions.js';
+import { ident, literal } from './sql.js';
+
+/** How source columns become dataset columns. */
+export interface ColumnMapping {
+  /** Dataset column -> source column, when names differ (`--map code=symbol` gives symbol -> code). */
+  map?: Record<string, string>;
+  /** Dataset column -> constant value for every row (`--set source=krx`). */
+  constants?: Record<string, string>;
+  /** strptime format of DATE columns in text sources, e.g. `%Y%m%d`; default: ISO or YYYYMMDD. */
+  dateFormat?: string;
+  /** strptime format of TIMESTAMP columns in text sources. */
+  timestampFormat?: string;
+  /** Text that joins raw fields when a bad row's original text is rebuilt. */
+  delimiter?: string;
+}
+
+/** A staged write: a temp table holding typed rows, their partition and what is wrong with each. */
+export interface StagedInput {
+  /** Temp table with `_ord`, the dataset's columns, `_part`, `_reason` (NULL when good) and `_raw`. */
+  table: string;
+  rows: number;
+  badRows: number;
+}
+
+function castExpr(col: ColumnSpec, src: string, mapping: ColumnMapping): string {
+  const s = ident(src);
+  if (col.type === 'DATE') {
+    const fmt = mapping.dateFormat;
+    if (fmt) return `CAST(try_strptime(CAST(${s} AS VARCHAR), ${literal(fmt)}) AS DATE)`;
+    return `COALESCE(TRY_CAST(${s} AS DATE), CAST(try_strptime(CAST(${s} AS VARCHAR), '%Y%m%d') AS DATE))`;
+  }
+  if ((col.type === 'TIMESTAMP' || col.type === 'TIMESTAMPTZ') && mapping.timestampFormat) {
+    return `CAST(try_strptime(CAST(${s} AS VARCHAR), ${literal(mapping.timestampFormat)}) AS ${col.type})`;
+  }
+  return `TRY_CAST(${s} AS ${col.type})`;
+}
+
+/** Resolves which source column feeds each dataset column (case-insensitive names, then `map`). */
+export function resolveColumns(spec: DatasetSpec, sourceColumns: readonly string[], mapping: ColumnMapping, label: string): Map<string, string | undefined> {
+  const byLower = new Map(sourceColumns.map((c) => [c.toLowerCase(), c]));
+  const out = new Map<string, string | undefined>();
+  for (const [dst, src] of Object.entries(mapping.map ?? {})) {
+    if (!spec.columns.some((c) => c.name === dst)) {
+      throw new LakeImportFileError(`--map ${src}=${dst}: "${dst}" is not a column of ${spec.name} (columns: ${spec.columns.map((c) => c.name).join(', ')}).`, {
+        details: { column: dst },
+      });
+    }
+    if (!byLower.has(src.toLowerCase())) {
+      throw new LakeImportFileError(`--map ${src}=${dst}: ${label} has no column "${src}" (it has: ${sourceColumns.join(', ')}).`, {
+        details: { column: src, source: label },
+      });
+    }
+  }
+  for (const col of spec.columns) {
+    if (mapping.constants?.[col.name] !== undefined) continue;
+    const mapped = mapping.map?.[col.name];
+    const src = mapped !== undefined ? byLower.get(mapped.toLowerCase()) : byLower.get(col.name.toLowerCase());
+    if (src === undefined && col.nullable === false) {
+      throw new LakeImportFileError(
+        `${label} has no column for required "${col.name}" of ${spec.name}. Its columns are: ${sourceColumns.join(', ')}. Map one with --map <source>=${col.name}, or set a constant with --set ${col.name}=<value>.`,
+        { details: { column: col.name, source: label, sourceColumns } },
+      );
+    }
+    out.set(col.name, src);
+  }
+  return out;
+}
+
+/**
+ * Stages a source relation (`SELECT ...` that yields `_ord` and the source columns) into a temp
+ * table of the dataset's types. Rows that do not convert, are blank where a value is required,
+ * or fail a row check keep their reason in `_reason` and their original text in `_raw`; nothing
+ * is dropped here.
+ */
+export async function stageInput(
+  conn: DuckDBConnection,
+  spec: DatasetSpec,
+  source: { sql: string; columns: readonly string[]; label: string },
+  mapping: ColumnMapping,
+  table: string,
+): Promise<StagedInput> {
+  const resolved = resolveColumns(spec, source.columns, mapping, source.label);
+  const rawName = new Map(source.columns.map((c, i) => [c, `_s${i}`]));
+  const typed: string[] = [];
+  const reasons: string[] = [];
+  for (const col of spec.columns) {
+    const c = ident(col.name);
+    const constant = mapping.constants?.[col.name];
+    const src = resolved.get(col.name);
+    if (constant !== undefined) {
+      typed.push(`TRY_CAST(${literal(constant)} AS ${col.type}) AS ${c}`);
+      reasons.push(`CASE WHEN ${c} IS NULL THEN ${literal(`${col.name}: constant "${constant}" is not a valid ${col.type}`)} END`);
+      continue;
+    }
+    if (src === undefined) {
+      typed.push(`CAST(NULL AS ${col.type}) AS ${c}`);
+      continue;
+    }
+    typed.push(`${castExpr(col, src, mapping)} AS ${c}`);
+    const raw = rawName.get(src) ?? '';
+    const text = `CAST(${raw} AS VARCHAR)`;
+    const present = `(${raw} IS NOT NULL AND trim(${text}) <> '')`;
+    reasons.push(`CASE WHEN ${c} IS NULL AND ${present} THEN ${literal(`${col.name}: "`)} || ${text} || ${literal(`" is not a valid ${col.type}`)} END`);
+    if (col.nullable === false) reasons.push(`CASE WHEN ${c} IS NULL AND NOT ${present} THEN ${literal(`${col.name} is blank`)} END`);
+  }
+  for (const check of spec.checks ?? []) {
+    reasons.push(`CASE WHEN NOT COALESCE((${check.sql}), true) THEN ${literal(check.message)} END`);
+  }
+  const delimiter = mapping.delimiter ?? ',';
+  const rawText = `concat_ws(${literal(delimiter)}, ${[...rawName.values()].map((r) => `COALESCE(CAST(${r} AS VARCHAR), '')`).join(', ')})`;
+  const carried = source.columns.map((c) => `src.${ident(c)} AS ${rawName.get(c) ?? ''}`).join(', ');
+  const cols = spec.columns.map((c) => ident(c.name)).join(', ');
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
+    WITH src AS (${source.sql}),
+    s1 AS (SELECT src._ord, ${carried}, ${typed.join(', ')} FROM src),
+    s2 AS (SELECT *, NULLIF(concat_ws('; ', ${reasons.length ? reasons.join(', ') : 'NULL'}), '') AS _reason, ${partitionSql(spec)} AS _part FROM s1)
+    SELECT _ord, ${cols}, _part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw FROM s2`);
+  const counts = await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(_reason)::BIGINT AS bad FROM ${ident(table)}`);
+  const row = counts.getRowObjectsJson()[0] as { n: string; bad: string };
+  return { table, rows: Number(row.n), badRows: Number(row.bad) };
+}

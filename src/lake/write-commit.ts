@@ -1,0 +1,224 @@
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { failpoint, newId } from '../core/index.js';
+import { acquireLease } from '../meta/index.js';
+import { commitVersion, filesAt, type LakeFile, type NewLakeFile } from './catalog.js';
+import type { Dataset } from './dataset-spec.js';
+import { durableRename, fsyncDir, fsyncFile } from './durable-fs.js';
+import { LakeBadDataError, LakeCommitConflictError } from './errors.js';
+import type { LakeContext } from './lake-context.js';
+import { writeManifest } from './manifest.js';
+import { normalizePartition } from './partitions.js';
+import { fileColumns, scanSql } from './scan.js';
+import { ident, literal } from './sql.js';
+
+/** How a write combines with what the dataset already holds. */
+export type WriteMode = 'append' | 'replace';
+
+/** Options of a write. */
+export interface WriteOptions {
+  /**
+   * `append` (default): add rows; on a dataset with a primary key, a row whose key exists
+   * replaces the old row (upsert). `replace`: the written partitions (and those listed in
+   * `partitions`) hold exactly the new rows afterwards.
+   */
+  mode?: WriteMode;
+  /** With `replace`: partitions to replace even if the write has no rows for them (they end empty). */
+  partitions?: string[];
+  /** Who writes (run id, `cli`, `api`); recorded in the version. */
+  writer?: string;
+  /** Recorded in the version (`write`, `import`, `compact`). */
+  operation?: string;
+  /**
+   * Commit only if the head is still this version (for rewrites such as compaction, which read
+   * the old files before taking the write lease).
+   */
+  expectedVersion?: number;
+  /** Called as partitions are written. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a committed write produced. */
+export interface WriteResult {
+  dataset: string;
+  /** The new version, or the unchanged head when there was nothing to write. */
+  version: number;
+  rowsWritten: number;
+  partitions: string[];
+  filesAdded: string[];
+  filesRemoved: number;
+}
+
+interface PartitionGroup {
+  part: string;
+  rows: number;
+  /** Raw value of the partition column (column partitioning only). */
+  value: string | null;
+}
+
+/**
+ * Commits the good rows of a staged temp table (see `stageInput`) to the dataset, under the
+ * dataset's write lease: stage Parquet files, fsync, rename into place, then one catalog
+ * transaction makes version N+1. A crash at any point leaves version N intact and readable.
+ */
+export async function commitStaged(ctx: LakeContext, conn: DuckDBConnection, dataset: Dataset, table: string, options: WriteOptions = {}): Promise<WriteResult> {
+  const mode = options.mode ?? 'append';
+  const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
+  const groups = (
+    await conn.runAndReadAll(
+      `SELECT _part AS part, count(*)::BIGINT AS rows, ${partCol ? `any_value(CAST(${ident(partCol)} AS VARCHAR))` : 'NULL'} AS value FROM ${ident(table)} WHERE _reason IS NULL GROUP BY _part ORDER BY _part`,
+    )
+  )
+    .getRowObjectsJson()
+    .map((r) => ({ part: String(r['part']), rows: Number(r['rows']), value: r['value'] === null ? null : String(r['value']) }) as PartitionGroup);
+  const explicit = (options.partitions ?? []).map((p) => normalizePartition(dataset, p));
+  if (mode === 'replace' && explicit.length > 0) {
+    const outside = groups.filter((g) => !explicit.includes(g.part));
+    if (outside.length > 0) {
+      throw new LakeBadDataError(
+        `The write has rows for partition ${outside[0]?.part}, which is not among the partitions to replace (${explicit.join(', ')}). Add it to the list or filter the rows.`,
+        { details: { dataset: dataset.name, partitions: outside.map((g) => g.part) } },
+      );
+    }
+  }
+  const affected = [...new Set([...groups.map((g) => g.part), ...(mode === 'replace' ? explicit : [])])].sort();
+  const rowsWritten = groups.reduce((s, g) => s + g.rows, 0);
+  if (affected.length === 0) {
+    return { dataset: dataset.name, version: dataset.headVersion, rowsWritten: 0, partitions: [], filesAdded: [], filesRemoved: 0 };
+  }
+
+  const lease = await acquireLease(ctx.store, `lake:${dataset.name}`, { waitMs: ctx.writeLockWaitMs });
+  const writeId = newId();
+  const stagingDir = ctx.layout.stagingDir(dataset.name, writeId);
+  const renamed: string[] = [];
+  let committed = false;
+  let source = table;
+  try {
+    const head = await ctx.store.db.selectFrom('datasets').select('head_version').where('name', '=', dataset.name).executeTakeFirstOrThrow();
+    const base = Number(head.head_version);
+    if (options.expectedVersion !== undefined && base !== options.expectedVersion) {
+      throw new LakeCommitConflictError(`"${dataset.name}" moved from version ${options.expectedVersion} to ${base} meanwhile; run the operation again.`, {
+        details: { dataset: dataset.name, expected: options.expectedVersion, head: base },
+      });
+    }
+    const existing = await filesAt(ctx.store, dataset.name, base, affected);
+    const keyed = dataset.primaryKey.length > 0;
+    source = await sortedSource(conn, dataset, table, groups.length);
+    mkdirSync(stagingDir, { recursive: true });
+
+    const added: (NewLakeFile & { staged: string })[] = [];
+    const removed: LakeFile[] = [];
+    let done = 0;
+    for (const part of affected) {
+      const group = groups.find((g) => g.part === part);
+      const old = existing.filter((f) => f.partition === part);
+      const merge = mode === 'append' && keyed && old.length > 0;
+      if (mode === 'replace' || merge) removed.push(...old);
+      if (group) {
+        const file = await writePartition(ctx, conn, dataset, source, group, merge ? old : [], stagingDir);
+        added.push(file);
+        if (added.length === 1) failpoint('lake.write.staging');
+      }
+      options.onProgress?.(++done, affected.length);
+    }
+
+    for (const f of added) fsyncFile(f.staged);
+    const dirs = new Set<string>();
+    for (const f of added) {
+      const target = ctx.layout.absolute(f.path);
+      durableRename(f.staged, target);
+      renamed.push(target);
+      dirs.add(path.dirname(target));
+    }
+    for (const d of dirs) fsyncDir(d);
+    fsyncDir(ctx.layout.datasetDir(dataset.name));
+    failpoint('lake.write.renamed');
+
+    failpoint('lake.commit.before');
+    const version = await commitVersion(ctx.store, {
+      dataset: dataset.name,
+      baseVersion: base,
+      operation: options.operation ?? 'write',
+      writer: options.writer ?? 'api',
+      added: added.map(({ staged: _staged, ...f }) => f),
+      removedIds: removed.map((f) => f.id),
+      partitions: affected,
+    });
+    committed = true;
+    failpoint('lake.commit.after');
+    await writeManifest(ctx, dataset.name, version.version);
+    return {
+      dataset: dataset.name,
+      version: version.version,
+      rowsWritten,
+      partitions: affected,
+      filesAdded: added.map((f) => f.path),
+      filesRemoved: removed.length,
+    };
+  } finally {
+    if (!committed) for (const f of renamed) rmSync(f, { force: true });
+    rmSync(stagingDir, { recursive: true, force: true });
+    if (source !== table) await conn.run(`DROP TABLE IF EXISTS ${ident(source)}`).catch(() => undefined);
+    await lease.release();
+  }
+}
+
+/**
+ * With many partitions, one sort by (partition, key) lets each partition's COPY read only its own
+ * row groups instead of scanning the whole staged table again.
+ */
+async function sortedSource(conn: DuckDBConnection, dataset: Dataset, table: string, partitions: number): Promise<string> {
+  if (partitions <= 16) return table;
+  const sorted = `${table}_sorted`;
+  const pk = dataset.primaryKey.map(ident);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(sorted)} AS SELECT * FROM ${ident(table)} WHERE _reason IS NULL ORDER BY ${['_part', ...pk].join(', ')}`);
+  return sorted;
+}
+
+async function writePartition(
+  ctx: LakeContext,
+  conn: DuckDBConnection,
+  dataset: Dataset,
+  source: string,
+  group: PartitionGroup,
+  mergeWith: LakeFile[],
+  stagingDir: string,
+): Promise<NewLakeFile & { staged: string }> {
+  const cols = fileColumns(dataset).map(ident).join(', ');
+  const pk = dataset.primaryKey.map(ident);
+  const fresh = `SELECT ${cols} FROM ${ident(source)} WHERE _part = ${literal(group.part)} AND _reason IS NULL`;
+  const content =
+    mergeWith.length > 0
+      ? `SELECT ${cols} FROM (${scanSql(dataset, ctx.layout, mergeWith)}) AS e ANTI JOIN (SELECT ${pk.join(', ')} FROM ${ident(source)} WHERE _part = ${literal(group.part)} AND _reason IS NULL) AS n USING (${pk.join(', ')}) UNION ALL ${fresh}`
+      : fresh;
+  const id = newId();
+  const staged = path.join(stagingDir, `${id}.parquet`);
+  const order = pk.length > 0 ? ` ORDER BY ${pk.join(', ')}` : '';
+  await conn.run(
+    `COPY (SELECT * FROM (${content})${order}) TO ${literal(staged)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ctx.rowGroupSize})`,
+  );
+  const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
+  const keyExpr = (k: string): string => (k === partCol ? literal(group.value ?? '') : ident(k));
+  const struct = dataset.primaryKey.map((k) => `${ident(k)} := ${keyExpr(k)}`).join(', ');
+  const stats = (
+    await conn.runAndReadAll(
+      `SELECT count(*)::BIGINT AS n${struct ? `, CAST(to_json(min(struct_pack(${struct}))) AS VARCHAR) AS mn, CAST(to_json(max(struct_pack(${struct}))) AS VARCHAR) AS mx` : ''} FROM read_parquet(${literal(staged)})`,
+    )
+  ).getRowObjectsJson()[0] as { n: string; mn?: string; mx?: string };
+  const toKey = (json: string | undefined): unknown[] => {
+    if (!json) return [];
+    const obj = JSON.parse(json) as Record<string, unknown>;
+    return dataset.primaryKey.map((k) => obj[k]);
+  };
+  return {
+    id,
+    path: ctx.layout.relativeFile(dataset.name, group.part, id),
+    partition: group.part,
+    rows: Number(stats.n),
+    bytes: statSync(staged).size,
+    minKey: toKey(stats.mn),
+    maxKey: toKey(stats.mx),
+    staged,
+  };
+}

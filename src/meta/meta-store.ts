@@ -1,0 +1,141 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { messageOf } from '../core/index.js';
+import { MetaUnavailableError, MetaUrlInvalidError } from './errors.js';
+import { migrate } from './migrator.js';
+import type { MetaDatabase } from './schema.js';
+
+/** Which SQL database holds the metadata. */
+export type MetaDialect = 'sqlite' | 'postgres';
+
+/** Options of `openMetaStore`. */
+export interface OpenMetaStoreOptions {
+  /** Run pending migrations (default true). */
+  migrate?: boolean;
+  /** PostgreSQL schema to use (created if missing); default from `?schema=` in the URL, else `public`. */
+  schema?: string;
+}
+
+/** An open metadata database: a Kysely handle plus what differs between the two backends. */
+export interface MetaStore {
+  readonly db: Kysely<MetaDatabase>;
+  readonly dialect: MetaDialect;
+  /** The URL it was opened with, password redacted. */
+  readonly description: string;
+  /**
+   * Runs `fn` in one transaction. On SQLite it starts with `BEGIN IMMEDIATE` so that two
+   * processes serialize at the start instead of failing on a lock upgrade.
+   */
+  transaction<T>(fn: (trx: Kysely<MetaDatabase>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const int8Types = {
+  getTypeParser: ((oid: number, format?: string) => {
+    // int8 and numeric counts fit in a double for everything we store (rows, bytes, epoch ms).
+    if (oid === 20) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+/** Opens (and by default migrates) the metadata database named by `url`. */
+export async function openMetaStore(url: string, options: OpenMetaStoreOptions = {}): Promise<MetaStore> {
+  const store = url.startsWith('sqlite:')
+    ? openSqlite(url.slice('sqlite:'.length))
+    : /^postgres(ql)?:\/\//.test(url)
+      ? await openPostgres(url, options.schema)
+      : undefined;
+  if (!store) {
+    throw new MetaUrlInvalidError(
+      `Unsupported metadata database URL "${url}". Use sqlite:<path> (embedded) or postgres://user@host:5432/db (cluster).`,
+      { details: { url } },
+    );
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrate(store);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+function openSqlite(file: string): MetaStore {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let database: Database.Database;
+  try {
+    database = new Database(file);
+  } catch (err) {
+    throw new MetaUnavailableError(`Cannot open the SQLite metadata file ${file}: ${messageOf(err)}`, { cause: err });
+  }
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('busy_timeout = 10000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<MetaDatabase>({ dialect: new SqliteDialect({ database }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `sqlite:${file}`,
+    transaction: (fn) =>
+      db.connection().execute(async (conn) => {
+        await sql`BEGIN IMMEDIATE`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`COMMIT`.execute(conn);
+          return result;
+        } catch (err) {
+          await sql`ROLLBACK`.execute(conn);
+          throw err;
+        }
+      }),
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string, schemaOption?: string): Promise<MetaStore> {
+  const parsed = new URL(url);
+  const schema = schemaOption ?? parsed.searchParams.get('schema') ?? 'public';
+  if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) {
+    throw new MetaUrlInvalidError(`Invalid PostgreSQL schema name "${schema}": use letters, digits and _.`, {
+      details: { schema },
+    });
+  }
+  parsed.searchParams.delete('schema');
+  const connectionString = parsed.toString();
+  const description = connectionString.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@');
+  const setup = new pg.Client({ connectionString });
+  try {
+    await setup.connect();
+    await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((err: { code?: string }) => {
+      // Two processes creating the schema at once: the loser sees a unique violation.
+      if (err.code !== '23505' && err.code !== '42P06') throw err;
+    });
+  } catch (err) {
+    throw new MetaUnavailableError(
+      `Cannot reach PostgreSQL at ${description}: ${messageOf(err)}. Check that the server runs and the URL is right.`,
+      { cause: err },
+    );
+  } finally {
+    await setup.end().catch(() => undefined);
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    options: `-c search_path="${schema}"`,
+    types: int8Types,
+  });
+  const db = new Kysely<MetaDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    description: `${description} (schema ${schema})`,
+    transaction: (fn) => db.transaction().execute(fn),
+    close: () => db.destroy(),
+  };
+}
