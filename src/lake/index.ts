@@ -13,3 +13,4 @@ export type { ColumnMapping } from './staged-input.js';
 export type { VacuumResult } from './vacuum.js';
 export type { WriteOptions, WriteResult, WriteMode } from './write-commit.js';
 export type { ArrowTableLike, RowsInput } from './write-inputs.js';
+export { datasetSummaries, describePartitioning, type DatasetSummary } from './summaries.js';

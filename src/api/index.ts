@@ -1,0 +1,3 @@
+export { createServer } from './server.js';
+export type { Platform } from './platform.js';
+export { httpStatusOf, mappedErrorCodes } from './error-status.js';

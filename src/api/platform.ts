@@ -1,0 +1,12 @@
+import type { Logger, MarketlakeConfig } from '../core/index.js';
+import type { Lake } from '../lake/index.js';
+import type { MetaStore } from '../meta/index.js';
+
+/** The running platform's parts that routes use. */
+export interface Platform {
+  config: MarketlakeConfig;
+  store: MetaStore;
+  lake: Lake;
+  logger: Logger;
+  startedAt: Date;
+}

@@ -1,0 +1,28 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { MarketlakeError } from '../core/index.js';
+import { httpStatusOf } from './error-status.js';
+import type { Platform } from './platform.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { healthRoutes } from './routes/health.js';
+import { queryRoutes } from './routes/query.js';
+
+/** Builds the HTTP API (routes under /api); the caller listens and closes. */
+export function createServer(platform: Platform): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+  app.setErrorHandler((err, req, reply) => {
+    const status = httpStatusOf(err);
+    if (status >= 500) platform.logger.error({ err, url: req.url }, 'request failed');
+    const body =
+      err instanceof MarketlakeError
+        ? err.toJSON()
+        : { code: status === 404 ? 'NOT_FOUND' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL', message: err instanceof Error ? err.message : String(err), details: {} };
+    void reply.code(status).send({ error: body });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url}. See GET /api/health.`, details: {} } });
+  });
+  healthRoutes(app, platform);
+  datasetRoutes(app, platform);
+  queryRoutes(app, platform);
+  return app;
+}

@@ -1,0 +1,78 @@
+import { MarketlakeError } from '../core/index.js';
+
+/** Raised when `getCalendar` is asked for a calendar marketlake does not define. */
+export class MarketUnknownCalendarError extends MarketlakeError {
+  readonly code = 'MARKET_UNKNOWN_CALENDAR';
+
+  constructor(name: string, accepted: readonly string[]) {
+    super(
+      `Unknown exchange calendar "${name}". Accepted names (case-insensitive): ${accepted.join(', ')}.`,
+      { details: { name, accepted } },
+    );
+  }
+}
+
+/** Raised when a session date is not an existing calendar date written as 'YYYY-MM-DD'. */
+export class MarketInvalidDateError extends MarketlakeError {
+  readonly code = 'MARKET_INVALID_DATE';
+
+  constructor(value: unknown) {
+    const shown = typeof value === 'string' ? `"${value}"` : `${String(value)} (${typeof value})`;
+    super(
+      `Invalid date ${shown}: expected an existing calendar date as a 'YYYY-MM-DD' string in the ` +
+        `exchange's local calendar, e.g. '2024-03-15'.`,
+      { details: { value: typeof value === 'string' ? value : String(value) } },
+    );
+  }
+}
+
+/** Raised when a date lies outside the years a calendar defines, or a search runs past them. */
+export class MarketDateOutOfRangeError extends MarketlakeError {
+  readonly code = 'MARKET_DATE_OUT_OF_RANGE';
+
+  /** `searching` is set when no session exists `after`/`before` an in-range date within range. */
+  constructor(
+    calendar: string,
+    date: string,
+    firstDate: string,
+    lastDate: string,
+    searching?: 'after' | 'before',
+  ) {
+    const range = `the ${calendar} calendar's supported range ${firstDate}..${lastDate}`;
+    super(
+      searching === undefined
+        ? `Date ${date} is outside ${range}; pass a date within that range.`
+        : `No ${calendar} session ${searching} ${date} within ${range}.`,
+      { details: { calendar, date, firstDate, lastDate, searching } },
+    );
+  }
+}
+
+/** Raised when a per-session question (open, close, minutes) is asked about a non-session date. */
+export class MarketNotASessionError extends MarketlakeError {
+  readonly code = 'MARKET_NOT_A_SESSION';
+
+  constructor(calendar: string, date: string, previous?: string, next?: string) {
+    const around = [
+      previous === undefined ? undefined : `the previous session is ${previous}`,
+      next === undefined ? undefined : `the next session is ${next}`,
+    ].filter((part) => part !== undefined);
+    super(
+      `${date} is not a session of ${calendar} (weekend, holiday or closure)` +
+        (around.length > 0 ? `; ${around.join(' and ')}` : '') +
+        `. Check isSession(date) first, or use nextSession/previousSession.`,
+      { details: { calendar, date, previous, next } },
+    );
+  }
+}
+
+/** Raised when a date range is reversed (`from` after `to`). */
+export class MarketInvalidDateRangeError extends MarketlakeError {
+  readonly code = 'MARKET_INVALID_DATE_RANGE';
+
+  constructor(from: string, to: string) {
+    super(`Invalid date range: from ${from} is after to ${to}; pass from <= to.`, {
+      details: { from, to },
+    });
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The market domain's public door: instruments, calendars, bars and analytics. Other domains
+ * import from here, never from files inside src/market.
+ */
+export * from './calendars/index.js';
+export * from './errors.js';
