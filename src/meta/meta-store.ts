@@ -37,7 +37,7 @@ const int8Types = {
   getTypeParser: ((oid: number, format?: string) => {
     // int8 and numeric counts fit in a double for everything we store (rows, bytes, epoch ms).
     if (oid === 20) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
+    return pg.types.getTypeParser(oid, format as 'text') as (v: string) => unknown;
   }) as typeof pg.types.getTypeParser,
 };
 

@@ -20,7 +20,7 @@ export const backends: TestBackend[] = [
     name: 'sqlite',
     skip: false,
     url: (dir) => `sqlite:${dir}/meta.sqlite`,
-    cleanup: async () => undefined,
+    cleanup: () => Promise.resolve(),
   },
   {
     name: 'postgres',
