@@ -26,6 +26,8 @@ const statusByCode: Record<string, number> = {
   MARKET_DATE_OUT_OF_RANGE: 400,
   MARKET_INVALID_DATE_RANGE: 400,
   MARKET_NOT_A_SESSION: 400,
+  CLI_PORT_IN_USE: 500,
+  CLI_LISTEN_FAILED: 500,
 };
 
 /** The HTTP status an error maps to. */

@@ -1,6 +1,6 @@
-import { createLogger, loadConfig, type LoadedConfig, type Logger, type UserConfig } from '../core/index.js';
-import { Lake } from '../lake/index.js';
-import { openMetaStore, type MetaStore } from '../meta/index.js';
+import { ConfigInvalidError, createLogger, loadConfig, UsageError, type LoadedConfig, type Logger, type UserConfig } from '../core/index.js';
+import type { Lake } from '../lake/index.js';
+import type { MetaStore } from '../meta/index.js';
 
 /** Flags every command accepts (configuration overrides). */
 export interface GlobalFlags {
@@ -29,12 +29,17 @@ export function flagsToConfig(flags: GlobalFlags & { port?: string; host?: strin
   if (flags.logLevel !== undefined) out['logLevel'] = flags.logLevel;
   if (flags.port !== undefined) out['port'] = flags.port;
   if (flags.host !== undefined) out['host'] = flags.host;
-  return out as UserConfig;
+  return out;
 }
 
-/** Loads the configuration of `--project` and applies flags over env over file. */
-export function loadCliConfig(flags: GlobalFlags & { port?: string; host?: string }): Promise<LoadedConfig> {
-  return loadConfig({ project: flags.project, flags: flagsToConfig(flags) });
+/** Loads the configuration of `--project` and applies flags over env over file; a bad flag value is a usage error (exit 2). */
+export async function loadCliConfig(flags: GlobalFlags & { port?: string; host?: string }): Promise<LoadedConfig> {
+  try {
+    return await loadConfig({ project: flags.project, flags: flagsToConfig(flags) });
+  } catch (err) {
+    if (err instanceof ConfigInvalidError && err.details['source'] === 'flag') throw new UsageError(err.message, { cause: err, details: err.details });
+    throw err;
+  }
 }
 
 /** Opens the metadata store (migrating it) and the lake of the configured home. */
@@ -42,6 +47,8 @@ export async function openContext(flags: GlobalFlags, loaded?: LoadedConfig): Pr
   const cfg = loaded ?? (await loadCliConfig(flags));
   const c = cfg.config;
   const logger = createLogger({ level: c.logLevel === 'info' ? 'warn' : c.logLevel });
+  // Loaded here, not at the top, so that --help, init and config start without DuckDB and the drivers.
+  const [{ openMetaStore }, { Lake }] = await Promise.all([import('../meta/index.js'), import('../lake/index.js')]);
   const store = await openMetaStore(c.databaseUrl);
   let lake: Lake;
   try {

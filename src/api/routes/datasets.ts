@@ -1,26 +1,40 @@
 import type { FastifyInstance } from 'fastify';
 import { UsageError } from '../../core/index.js';
-import type { DatasetSpec, ReadFilter, WriteMode } from '../../lake/index.js';
-import type { Platform } from '../platform.js';
+import type { DatasetSpec, ImportOptions, ReadFilter } from '../../lake/index.js';
 import { datasetSummaries } from '../../lake/index.js';
+import type { Platform } from '../platform.js';
+import { bodyObject, booleanField, intField, intParam, onlyFields, stringField, stringMapField } from './validate.js';
 
 interface NameParams {
   name: string;
 }
 
-function intParam(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`Query parameter ${name}=${String(value)} must be a non-negative integer.`);
-  return n;
+const WRITE_MODES = ['append', 'replace'] as const;
+
+/** Import options a request may set (the server sets the writer and progress itself). */
+function importOptionsFrom(body: Record<string, unknown>): ImportOptions {
+  onlyFields(body, ['files', 'format', 'map', 'constants', 'delimiter', 'quote', 'header', 'dateFormat', 'timestampFormat', 'maxBadRows', 'mode']);
+  return {
+    format: stringField(body, 'format', ['csv', 'parquet'] as const),
+    map: stringMapField(body, 'map'),
+    constants: stringMapField(body, 'constants'),
+    delimiter: stringField(body, 'delimiter'),
+    quote: stringField(body, 'quote'),
+    header: booleanField(body, 'header'),
+    dateFormat: stringField(body, 'dateFormat'),
+    timestampFormat: stringField(body, 'timestampFormat'),
+    maxBadRows: intField(body, 'maxBadRows', 0),
+    mode: stringField(body, 'mode', WRITE_MODES),
+  };
 }
 
 /** Dataset routes: list, describe, create, history, files, rows (read and write), import. */
 export function datasetRoutes(app: FastifyInstance, { lake }: Platform): void {
   app.get('/api/datasets', async () => ({ datasets: await datasetSummaries(lake) }));
 
-  app.post<{ Body: DatasetSpec }>('/api/datasets', async (req, reply) => {
-    const dataset = await lake.createDataset(req.body);
+  app.post('/api/datasets', async (req, reply) => {
+    const spec = bodyObject(req.body, 'a dataset definition { "name", "columns", "primaryKey", "partitioning" }');
+    const dataset = await lake.createDataset(spec as unknown as DatasetSpec);
     return reply.code(201).send(dataset);
   });
 
@@ -49,26 +63,37 @@ export function datasetRoutes(app: FastifyInstance, { lake }: Platform): void {
     }
     return lake.read(req.params.name, {
       version: intParam(version, 'version'),
-      limit: intParam(limit, 'limit') ?? 10_000,
+      limit: intParam(limit, 'limit', 1) ?? 10_000,
       columns: columns ? columns.split(',') : undefined,
       where,
     });
   });
 
-  app.post<{ Params: NameParams; Body: { rows?: Record<string, unknown>[]; mode?: WriteMode; partitions?: string[] } }>(
-    '/api/datasets/:name/rows',
-    async (req, reply) => {
-      const { rows, mode, partitions } = req.body ?? {};
-      if (!Array.isArray(rows)) throw new UsageError('Body must be JSON with "rows": an array of objects keyed by column name.');
-      const result = await lake.write(req.params.name, { rows }, { mode, partitions, writer: 'api' });
-      return reply.code(201).send(result);
-    },
-  );
+  app.post<{ Params: NameParams }>('/api/datasets/:name/rows', async (req, reply) => {
+    const body = bodyObject(req.body, '{ "rows": [...], "mode"?: "append" | "replace", "partitions"?: [...] }');
+    onlyFields(body, ['rows', 'mode', 'partitions']);
+    const { rows, partitions } = body;
+    if (!Array.isArray(rows) || rows.some((r) => r === null || typeof r !== 'object' || Array.isArray(r))) {
+      throw new UsageError('Body must be JSON with "rows": an array of objects keyed by column name.');
+    }
+    if (partitions !== undefined && (!Array.isArray(partitions) || partitions.some((p) => typeof p !== 'string'))) {
+      throw new UsageError('Body field "partitions" must be an array of partition names such as "year=2024".');
+    }
+    const result = await lake.write(
+      req.params.name,
+      { rows: rows as Record<string, unknown>[] },
+      { mode: stringField(body, 'mode', WRITE_MODES), partitions: partitions as string[] | undefined, writer: 'api' },
+    );
+    return reply.code(201).send(result);
+  });
 
-  app.post<{ Params: NameParams; Body: { files?: string[] } & Record<string, unknown> }>('/api/datasets/:name/import', async (req, reply) => {
-    const { files, ...options } = req.body ?? {};
-    if (!Array.isArray(files) || files.length === 0) throw new UsageError('Body must be JSON with "files": paths on the server to import.');
-    const result = await lake.import(req.params.name, files, { ...options, writer: 'api' });
+  app.post<{ Params: NameParams }>('/api/datasets/:name/import', async (req, reply) => {
+    const body = bodyObject(req.body, '{ "files": ["/path/on/server.csv"], ...import options }');
+    const { files } = body;
+    if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f !== 'string')) {
+      throw new UsageError('Body must be JSON with "files": paths on the server to import.');
+    }
+    const result = await lake.import(req.params.name, files as string[], { ...importOptionsFrom(body), writer: 'api' });
     return reply.code(201).send(result);
   });
 }

@@ -4,7 +4,7 @@ import type { Platform } from '../platform.js';
 
 /** `GET /api/health`: version, mode, uptime, metadata backend, lake path. */
 export function healthRoutes(app: FastifyInstance, platform: Platform): void {
-  app.get('/api/health', async () => ({
+  app.get('/api/health', () => ({
     status: 'ok',
     version,
     mode: platform.store.dialect === 'sqlite' ? 'embedded' : 'cluster',

@@ -108,14 +108,14 @@ export function importOptionsFrom(opts: ImportFlags): {
   // --map takes source=dataset column; the lake wants dataset column -> source.
   const map = Object.fromEntries(Object.entries(opts.map ?? {}).map(([src, dst]) => [dst, src]));
   return {
-    format: opts.format as ImportFormat | undefined,
+    format: opts.format,
     map,
     constants: opts.set,
     delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
     dateFormat: opts.dateFormat,
     header: opts.header,
     maxBadRows: opts.maxBadRows === undefined ? undefined : parseInteger(opts.maxBadRows, '--max-bad-rows', 0),
-    mode: (opts.mode as WriteMode | undefined) ?? 'append',
+    mode: opts.mode ?? 'append',
   };
 }
 

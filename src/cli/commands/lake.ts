@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { datasetSummaries, describePartitioning } from '../../lake/index.js';
 import { withContext, type GlobalFlags } from '../context.js';
 import { formatBytes, formatOf, printJson, printRows } from '../output.js';
 import { parseInteger } from '../parse.js';
@@ -10,7 +9,18 @@ type Fmt = { json?: boolean; csv?: boolean };
 
 /** `marketlake lake ...`: datasets, versions, import, SQL, maintenance. */
 export function lakeCommand(program: Command): void {
-  const lake = program.command('lake').description('datasets, versions, imports, SQL and maintenance of the Parquet lake');
+  const lake = program
+    .command('lake')
+    .description('datasets, versions, imports, SQL and maintenance of the Parquet lake')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake lake ls
+  $ marketlake lake import prices.csv.gz --dataset bars_1d
+  $ marketlake lake query "SELECT count(*) FROM bars_1d" --json
+  $ marketlake lake history bars_1d`,
+    );
 
   lake
     .command('ls')
@@ -20,6 +30,7 @@ export function lakeCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ marketlake lake ls\n  $ marketlake lake ls --json')
     .action(async (opts: Fmt, cmd: Command) => {
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
+        const { datasetSummaries } = await import('../../lake/index.js');
         const rows = await datasetSummaries(ctx.lake);
         if (formatOf(opts) === 'table') {
           printRows('table', rows.map((r) => ({ ...r, size: formatBytes(r.bytes) })), ['name', 'version', 'rows', 'files', 'size', 'partitioning', 'description']);
@@ -35,6 +46,7 @@ export function lakeCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ marketlake lake describe bars_1d')
     .action(async (name: string, opts: Fmt, cmd: Command) => {
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
+        const { describePartitioning } = await import('../../lake/index.js');
         const d = await ctx.lake.dataset(name);
         const [head] = d.headVersion > 0 ? await ctx.lake.history(name) : [];
         if (opts.json) return printJson({ ...d, head: head ?? null });
@@ -85,8 +97,9 @@ Examples:
   $ marketlake lake query "SELECT * FROM bars_1d WHERE symbol = 'AAPL'" --csv > aapl.csv`,
     )
     .action(async (sql: string, opts: Fmt & { maxRows: string }, cmd: Command) => {
+      const maxRows = parseInteger(opts.maxRows, '--max-rows', 1);
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
-        const result = await ctx.lake.query(sql, { maxRows: parseInteger(opts.maxRows, '--max-rows', 1) });
+        const result = await ctx.lake.query(sql, { maxRows });
         printRows(formatOf(opts), result.rows, result.columns.map((c) => c.name));
         if (result.truncated) process.stderr.write(`(only the first ${result.rows.length} rows; raise --max-rows for more)\n`);
       });
@@ -124,8 +137,9 @@ Examples:
     .option('--json', 'one JSON document')
     .addHelpText('after', '\nExamples:\n  $ marketlake lake vacuum\n  $ marketlake lake vacuum --retention-days 30 --json')
     .action(async (opts: { dataset?: string; retentionDays?: string; json?: boolean }, cmd: Command) => {
+      const retentionDays = opts.retentionDays === undefined ? undefined : parseInteger(opts.retentionDays, '--retention-days', 0);
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
-        const days = opts.retentionDays === undefined ? ctx.loaded.config.retentionDays : parseInteger(opts.retentionDays, '--retention-days', 0);
+        const days = retentionDays ?? ctx.loaded.config.retentionDays;
         const results = await ctx.lake.vacuum({ dataset: opts.dataset, retentionMs: days * 86_400_000 });
         if (opts.json) return printJson(results);
         printRows('table', Object.entries(results).map(([dataset, r]) => ({ dataset, ...r, bytesRemoved: formatBytes(r.bytesRemoved) })));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { createServer } from '../../api/index.js';
-import { messageOf, UsageError, version } from '../../core/index.js';
+import { messageOf, version } from '../../core/index.js';
 import { loadCliConfig, openContext, type GlobalFlags } from '../context.js';
+import { CliListenFailedError, CliPortInUseError } from '../errors.js';
 
 /** `marketlake up`: the platform (API, lake; scheduler and workers as they land) in one process. */
 export function upCommand(program: Command): void {
@@ -27,20 +27,31 @@ Examples:
       const ctx = await openContext(flags, loaded);
       const { config } = loaded;
       const startedAt = new Date();
-      // A writer killed mid-commit leaves staging and uncommitted files; nothing reads them, so clean them now.
-      const cleaned = await ctx.lake.vacuum();
-      const orphans = Object.values(cleaned).reduce((s, r) => s + r.orphansRemoved + r.stagingRemoved, 0);
-      if (orphans > 0) ctx.logger.warn({ orphans }, 'removed files left by an interrupted write');
+      const { createServer } = await import('../../api/index.js');
       const app = createServer({ config, store: ctx.store, lake: ctx.lake, logger: ctx.logger, startedAt });
       try {
+        // A writer killed mid-commit leaves staging and uncommitted files; nothing reads them, so clean them now.
+        const cleaned = await ctx.lake.vacuum();
+        const orphans = Object.values(cleaned).reduce((s, r) => s + r.orphansRemoved + r.stagingRemoved, 0);
+        if (orphans > 0) ctx.logger.warn({ orphans }, 'removed files left by an interrupted write');
         await app.listen({ port: config.port, host: config.host });
       } catch (err) {
         await app.close();
         await ctx.close();
+        const details = { host: config.host, port: config.port };
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new UsageError(`Port ${config.port} on ${config.host} is in use (another marketlake?). Pick another with --port or MARKETLAKE_PORT.`);
+          throw new CliPortInUseError(
+            `Port ${config.port} on ${config.host} is in use (another marketlake?). Stop that process, or pick another port with --port or MARKETLAKE_PORT.`,
+            { cause: err, details },
+          );
         }
-        throw new UsageError(`Cannot listen on ${config.host}:${config.port}: ${messageOf(err)}`);
+        if ((err as NodeJS.ErrnoException).code !== undefined && (err as NodeJS.ErrnoException).syscall !== undefined) {
+          throw new CliListenFailedError(
+            `Cannot listen on ${config.host}:${config.port}: ${messageOf(err)}. Check --host/MARKETLAKE_HOST (an address of this machine) and --port (ports below 1024 need privileges).`,
+            { cause: err, details },
+          );
+        }
+        throw err;
       }
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

@@ -66,7 +66,7 @@ export const keySpecs: readonly KeySpec[] = [
     accepts: 'sqlite:<path> or postgres://user@host:port/db',
     parse: (raw) => {
       const s = parseNonEmptyString(raw);
-      return s && /^(sqlite:|postgres(ql)?:\/\/)/.test(s) ? s : undefined;
+      return s && /^(sqlite:.|postgres(ql)?:\/\/.)/.test(s) ? s : undefined;
     },
     secret: true,
   },

@@ -57,7 +57,7 @@ export async function readConfigFile(project: string): Promise<{ file?: string; 
       { details: { file } },
     );
   }
-  return { file, values: loaded as UserConfig };
+  return { file, values: loaded };
 }
 
 /**
@@ -67,13 +67,20 @@ export async function readConfigFile(project: string): Promise<{ file?: string; 
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const project = path.resolve(options.project ?? process.cwd());
+  if (options.project !== undefined && !existsSync(project)) {
+    throw new ConfigInvalidError(
+      `Invalid configuration: project = ${JSON.stringify(options.project)} (from flag --project): ${project} does not exist. Accepted: an existing folder; create one with \`marketlake init ${options.project}\`.`,
+      { details: { key: 'project', value: options.project, source: 'flag' } },
+    );
+  }
   const env = options.env ?? process.env;
   const { file, values: fileValues } = await readConfigFile(project);
   const known = new Set<string>([...keySpecs.map((s) => s.key), 'secrets']);
   for (const key of Object.keys(fileValues)) {
     if (!known.has(key)) {
+      const shown = SECRET_LIKE_KEY.test(key) ? '[redacted]' : showValue((fileValues as Record<string, unknown>)[key]);
       throw new ConfigInvalidError(
-        `Unknown configuration key "${key}" in ${file}. Accepted keys: ${[...known].join(', ')}.`,
+        `Unknown configuration key "${key}" (= ${shown}) in ${file}. Accepted keys: ${[...known].join(', ')}.`,
         { details: { key, file } },
       );
     }
@@ -83,9 +90,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const sources: Record<string, ConfigSource> = {};
   for (const k of Object.keys(staticDefaults)) sources[k] = 'default';
   const layers: [ConfigSource, Record<string, unknown>][] = [
-    ['file', fileValues as Record<string, unknown>],
+    ['file', fileValues],
     ['env', Object.fromEntries(keySpecs.filter((s) => env[s.env] !== undefined).map((s) => [s.key, env[s.env]]))],
-    ['flag', (options.flags ?? {}) as Record<string, unknown>],
+    ['flag', options.flags ?? {}],
   ];
   const parsed: Record<string, unknown> = {};
   for (const spec of keySpecs) {
@@ -101,25 +108,31 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     const ok = spec.parse(value);
     if (ok === undefined) {
       const where =
-        source === 'env' ? `environment variable ${spec.env}` : source === 'file' ? file : source === 'flag' ? 'command-line flag' : 'default';
+        source === 'env' ? `environment variable ${spec.env}` : source === 'file' ? file : source === 'flag' ? `flag --${kebabCase(spec.key)}` : 'default';
+      // A URL may carry a password: show it redacted, never as given.
+      const shown = spec.secret && typeof value === 'string' ? redactUrl(value) : value;
       throw new ConfigInvalidError(
-        `Invalid configuration: ${spec.key} = ${JSON.stringify(value)} (from ${where}). Accepted: ${spec.accepts}.`,
-        { details: { key: spec.key, value, source } },
+        `Invalid configuration: ${spec.key} = ${showValue(shown)} (from ${where}). Accepted: ${spec.accepts}.`,
+        { details: { key: spec.key, value: shown, source } },
       );
     }
     parsed[spec.key] = ok;
     sources[spec.key] = source ?? 'default';
   }
 
-  const home = path.resolve(project, (parsed['home'] as string | undefined) ?? '.marketlake');
+  // Relative paths: from the file, against the project folder (where the file is); from variables
+  // and flags, against the current folder (as a shell user expects); defaults live in the home.
+  const baseOf = (key: string, fallback: string): string =>
+    sources[key] === 'file' ? project : sources[key] === 'env' || sources[key] === 'flag' ? process.cwd() : fallback;
+  const home = path.resolve(baseOf('home', project), (parsed['home'] as string | undefined) ?? '.marketlake');
   sources['home'] ??= 'default';
-  const lakePath = path.resolve(home, (parsed['lakePath'] as string | undefined) ?? 'lake');
+  const lakePath = path.resolve(baseOf('lakePath', home), (parsed['lakePath'] as string | undefined) ?? 'lake');
   sources['lakePath'] ??= 'default';
   let databaseUrl = (parsed['databaseUrl'] as string | undefined) ?? `sqlite:${path.join(home, 'meta.sqlite')}`;
   sources['databaseUrl'] ??= 'default';
   if (databaseUrl.startsWith('sqlite:')) {
     const p = databaseUrl.slice('sqlite:'.length);
-    databaseUrl = p === ':memory:' ? databaseUrl : `sqlite:${path.resolve(home, p)}`;
+    databaseUrl = p === ':memory:' ? databaseUrl : `sqlite:${path.resolve(baseOf('databaseUrl', home), p)}`;
   }
 
   const secrets: Record<string, string> = {};
@@ -174,7 +187,21 @@ export function describeConfig(loaded: LoadedConfig): { key: string; value: stri
   return rows;
 }
 
-/** Replaces the password of a connection URL with `***`. */
+/** Replaces the password of a connection URL (`user:password@` or `?password=`) with `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return url.replace(/^(\w+:\/\/[^:/@]+:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/** Keys whose values an error message must not echo (a misspelt `secrets`, an API key). */
+const SECRET_LIKE_KEY = /secret|password|passwd|token|key|credential/i;
+
+/** A value as an error message shows it: JSON, cut to a readable length. */
+function showValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** `retentionDays` -> `retention-days`, the spelling of command-line flags. */
+function kebabCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
