@@ -34,6 +34,9 @@ export class DuckEngine {
       await conn.run(`SET memory_limit = ${literal(options.memoryLimit)}`);
       if (options.threads > 0) await conn.run(`SET threads = ${options.threads}`);
       await conn.run(`SET temp_directory = ${literal(options.tempDir)}`);
+      // TIMESTAMPTZ values are partitioned, parsed and printed in UTC, whatever the host's zone:
+      // two nodes in different zones must put the same row in the same partition.
+      await conn.run(`SET GLOBAL TimeZone = 'UTC'`);
       // Lake files are immutable (uuid names), so cached footers never go stale.
       await conn.run('SET parquet_metadata_cache = true');
       if (options.sandboxRoots) {

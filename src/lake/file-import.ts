@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { messageOf, newSortableId } from '../core/index.js';
 import type { Dataset } from './dataset-spec.js';
-import { findDuplicateKeys, markDuplicates } from './duplicate-keys.js';
+import { scanCsvLines, type CsvLines } from './csv-lines.js';
+import { findDuplicateKeys, markDuplicates, type DuplicateKey } from './duplicate-keys.js';
 import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
 import { addQuarantined, type QuarantinedRow } from './quarantine.js';
@@ -61,6 +62,8 @@ interface SourceInfo {
   headerLines: number;
   /** Lines DuckDB's CSV reader rejected (wrong column count, bad quoting), ascending. */
   rejectedLines: number[];
+  /** Physical lines of the rows to quarantine, when the file was scanned for them. */
+  lines?: CsvLines;
 }
 
 function detectFormat(file: string, given?: ImportFormat): ImportFormat {
@@ -78,9 +81,11 @@ function readerSql(file: string, format: ImportFormat, options: ImportOptions, r
   return `read_csv(${literal(file)}, ${opts.join(', ')})`;
 }
 
-/** Maps a row's position among accepted rows to its line in the file, skipping rejected lines. */
+/** Maps a row's position among accepted rows to its line in the file: the scanned line, else counted past rejected lines. */
 function lineOf(info: SourceInfo, rowIndex: number): number | null {
   if (info.format === 'parquet') return rowIndex;
+  const scanned = info.lines?.accepted.get(rowIndex);
+  if (scanned !== undefined) return scanned;
   let line = rowIndex + info.headerLines;
   for (const r of info.rejectedLines) if (r <= line) line++;
   return line;
@@ -119,6 +124,7 @@ export async function importFiles(ctx: LakeContext, dataset: Dataset, files: rea
       return { info, line: lineOf(info, ord - info.offset) };
     };
     const dups = await findDuplicateKeys(conn, dataset, table);
+    await scanBadLines(conn, table, infos, dups, options);
     await markDuplicates(conn, dataset, table, dups, (ord) => {
       const { info, line } = locate(ord);
       return `${path.basename(info.file)}:${line ?? '?'}`;
@@ -192,7 +198,9 @@ async function stageFile(
   const rejects = format === 'csv' ? { table: `_rej_${index}`, scan: `_rejscan_${index}` } : undefined;
   let columns: string[];
   try {
-    const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readerSql(file, format, options)}`);
+    // Sniff with the same options as the scan: without rejects capture, one line with a wrong
+    // column count makes DuckDB's sniffer give up on the delimiter and see a single column.
+    const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readerSql(file, format, options, rejects)}`);
     columns = described.getRowObjectsJson().map((r) => String(r['column_name']));
   } catch (err) {
     throw new LakeImportFileError(`Cannot read ${file} as ${format.toUpperCase()}: ${messageOf(err).split('\n')[0]}. Check --format, --delimiter and that the file is not truncated.`, {
@@ -223,6 +231,27 @@ async function stageFile(
   return { file, index, format, offset, rows: staged.rows, headerLines: format === 'csv' && options.header !== false ? 1 : 0, rejectedLines };
 }
 
+/**
+ * Finds the physical lines of the rows an import will quarantine, for CSV files that have any:
+ * counting rows is off after an empty line or a quoted line break (see `scanCsvLines`).
+ */
+async function scanBadLines(conn: DuckDBConnection, table: string, infos: SourceInfo[], dups: readonly DuplicateKey[], options: ImportOptions): Promise<void> {
+  const ords = (await conn.runAndReadAll(`SELECT _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`)).getRowObjectsJson().map((r) => Number(r['_ord']));
+  ords.push(...dups.flatMap((d) => d.ordinals));
+  for (const info of infos) {
+    if (info.format !== 'csv') continue;
+    const wanted = new Set(ords.filter((o) => o > info.offset && o <= info.offset + info.rows).map((o) => o - info.offset));
+    if (wanted.size === 0 && info.rejectedLines.length === 0) continue;
+    info.lines = await scanCsvLines(info.file, {
+      quote: options.quote ?? '"',
+      headerLines: info.headerLines,
+      wanted,
+      rejectedLines: info.rejectedLines,
+      records: info.rows + info.rejectedLines.length,
+    });
+  }
+}
+
 async function rejectedRows(conn: DuckDBConnection, info: SourceInfo, importId: string): Promise<Omit<QuarantinedRow, 'dataset'>[]> {
   if (info.format !== 'csv') return [];
   const rows = await conn
@@ -234,8 +263,9 @@ async function rejectedRows(conn: DuckDBConnection, info: SourceInfo, importId: 
   return rows.getRowObjectsJson().map((r) => ({
     importId,
     sourceFile: info.file,
-    line: Number(r['line']),
-    raw: String(r['raw'] ?? ''),
+    line: info.lines?.rejected.get(Number(r['line'])) ?? Number(r['line']),
+    // DuckDB's csv_line can carry the previous line's terminator (CRLF files, skipped blank lines).
+    raw: String(r['raw'] ?? '').replace(/^[\r\n]+|[\r\n]+$/g, ''),
     reason: `unparseable line: ${String(r['reason'])}`,
   }));
 }

@@ -23,6 +23,12 @@ export interface QueryResult {
 // DuckDB statement types allowed for user SQL: SELECT (incl. DESCRIBE/SHOW/SUMMARIZE) and EXPLAIN.
 const ALLOWED_STATEMENT_TYPES = new Set([1, 4]);
 
+/** `EXPLAIN`, `EXPLAIN ANALYZE` or `EXPLAIN (options)` in front of the explained statement. */
+const EXPLAIN_PREFIX = /^\s*explain(?:\s+analy[sz]e\b|\s*\([^)]*\))?\s*/i;
+
+const FORBIDDEN_MESSAGE =
+  'Only read-only queries are allowed (SELECT, WITH ... SELECT, DESCRIBE, SUMMARIZE, EXPLAIN). Writes go through `marketlake lake import` or pipelines.';
+
 /** Turns a DuckDB error into a forbidden (sandbox) or failed (user mistake) query error. */
 function queryError(err: unknown): LakeQueryForbiddenError | LakeQueryFailedError {
   const message = messageOf(err).split('\n')[0] ?? '';
@@ -38,7 +44,6 @@ function queryError(err: unknown): LakeQueryForbiddenError | LakeQueryFailedErro
  * is a view over the files of its committed head version.
  */
 export class QueryEngine {
-  private conn: DuckDBConnection | undefined;
   private readonly views = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -56,24 +61,31 @@ export class QueryEngine {
   }
 
   private async run(sql: string, maxRows: number): Promise<QueryResult> {
-    this.conn ??= await this.engine.connect();
-    const conn = this.conn;
+    // A connection per query: temp objects a query creates (e.g. read_csv's rejects_table) must not
+    // outlive it, or one query could shadow a dataset's view for every later query.
+    const conn = await this.engine.connect();
+    try {
+      return await this.runOn(conn, sql, maxRows);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  private async runOn(conn: DuckDBConnection, sql: string, maxRows: number): Promise<QueryResult> {
     const versions = await this.refreshViews(conn);
     const prepared = await (async () => {
       const extracted = await conn.extractStatements(sql);
       if (extracted.count !== 1) {
         throw new LakeQueryForbiddenError(`Send exactly one SQL statement (got ${extracted.count}).`, { details: { statements: extracted.count } });
       }
+      await assertSelect(conn, sql);
       return extracted.prepare(0);
     })().catch((err: unknown) => {
       throw err instanceof LakeQueryForbiddenError ? err : queryError(err);
     });
     const statementType = prepared.statementType as number;
     if (!ALLOWED_STATEMENT_TYPES.has(statementType)) {
-      throw new LakeQueryForbiddenError(
-        'Only read-only queries are allowed (SELECT, WITH ... SELECT, DESCRIBE, SUMMARIZE, EXPLAIN). Writes go through `marketlake lake import` or pipelines.',
-        { details: { statementType } },
-      );
+      throw new LakeQueryForbiddenError(FORBIDDEN_MESSAGE, { details: { statementType } });
     }
     try {
       const reader = await prepared.runAndReadUntil(maxRows + 1);
@@ -99,9 +111,28 @@ export class QueryEngine {
     return versions;
   }
 
-  /** Closes the connection (the engine is closed by its owner). */
+  /** Forgets the views' versions (each query's connection is already closed; the engine is closed by its owner). */
   close(): void {
-    this.conn?.closeSync();
-    this.conn = undefined;
+    this.views.clear();
   }
+}
+
+/** Whether DuckDB's parser (no binding) sees exactly one SELECT statement in `text`. */
+async function parsesAsSelect(conn: DuckDBConnection, text: string): Promise<boolean> {
+  const reader = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [text]);
+  const json = reader.getRowObjectsJson()[0]?.['tree'];
+  const tree = (typeof json === 'string' ? JSON.parse(json) : {}) as { error?: boolean; statements?: unknown[] };
+  return tree.error !== true && tree.statements?.length === 1;
+}
+
+/**
+ * Refuses anything but a SELECT, optionally under EXPLAIN, judging from the parse tree alone:
+ * preparing a statement can already touch files (EXPORT DATABASE creates its folder when bound),
+ * and EXPLAIN ANALYZE runs the statement it explains (EXPLAIN ANALYZE COPY ... TO writes).
+ */
+async function assertSelect(conn: DuckDBConnection, sql: string): Promise<void> {
+  if (await parsesAsSelect(conn, sql)) return;
+  const explain = EXPLAIN_PREFIX.exec(sql);
+  if (explain && (await parsesAsSelect(conn, sql.slice(explain[0].length)))) return;
+  throw new LakeQueryForbiddenError(FORBIDDEN_MESSAGE, { details: { sql: sql.slice(0, 200) } });
 }

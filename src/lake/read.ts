@@ -39,14 +39,26 @@ function assertColumns(dataset: Dataset, names: readonly string[]): void {
   }
 }
 
-/** Keeps only files whose key range can hold rows matching a filter on the first key column. */
+const NUMERIC_TYPES: readonly string[] = ['DOUBLE', 'BIGINT', 'INTEGER'];
+
+/**
+ * Keeps only files whose key range can hold rows matching a filter on the first key column.
+ * Compares by the column's type (a filter arrives as text from the CLI and API, and `'10' < '2'`
+ * as text); for types whose text forms vary (dates, timestamps) it keeps every file.
+ */
 function prune(dataset: Dataset, files: LakeFile[], where: Record<string, ReadFilter>): LakeFile[] {
   const first = dataset.primaryKey[0];
   const filter = first === undefined ? undefined : where[first];
   if (filter === undefined || typeof filter === 'object' || files.some((f) => f.minKey.length === 0)) return files;
-  const v = filter;
-  const lt = (a: unknown, b: unknown): boolean => (typeof v === 'number' ? Number(a) < Number(b) : String(a) < String(b));
-  return files.filter((f) => !lt(v, f.minKey[0]) && !lt(f.maxKey[0], v));
+  const type = dataset.columns.find((c) => c.name === first)?.type ?? '';
+  if (NUMERIC_TYPES.includes(type)) {
+    const v = Number(filter);
+    if (Number.isNaN(v)) return files;
+    return files.filter((f) => !(v < Number(f.minKey[0])) && !(Number(f.maxKey[0]) < v));
+  }
+  if (type !== 'VARCHAR') return files;
+  const v = String(filter);
+  return files.filter((f) => !(v < String(f.minKey[0])) && !(String(f.maxKey[0]) < v));
 }
 
 /** Reads rows of a committed version; the file list comes from the catalog, never from a glob. */

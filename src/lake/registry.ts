@@ -37,7 +37,12 @@ export async function ensureBuiltins(store: MetaStore): Promise<void> {
         description: spec.description ?? '',
       };
       if (!existing) {
-        await trx.insertInto('datasets').values({ name: spec.name, ...values, builtin: 1, head_version: 0, created_at: now, updated_at: now }).execute();
+        // Several processes may start at once on a fresh PostgreSQL database: the first insert wins.
+        await trx
+          .insertInto('datasets')
+          .values({ name: spec.name, ...values, builtin: 1, head_version: 0, created_at: now, updated_at: now })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
       } else if (existing.schema_json !== values.schema_json || existing.description !== values.description) {
         await trx.updateTable('datasets').set({ ...values, updated_at: now }).where('name', '=', spec.name).execute();
       }
@@ -52,17 +57,18 @@ export async function ensureBuiltins(store: MetaStore): Promise<void> {
 export async function createDataset(store: MetaStore, input: DatasetSpec): Promise<Dataset> {
   const spec = validateSpec(input);
   const now = new Date().toISOString();
+  const sameOrFail = (existing: DatasetsTable): Dataset => {
+    if (existing.schema_json === schemaJson(spec) && existing.partitioning_json === JSON.stringify(spec.partitioning)) {
+      return toDataset(existing);
+    }
+    throw new LakeDatasetExistsError(
+      `Dataset "${spec.name}" already exists with another definition. Pick another name, or keep the existing columns, key and partitioning.`,
+      { details: { dataset: spec.name } },
+    );
+  };
   return store.transaction(async (trx) => {
     const existing = await trx.selectFrom('datasets').selectAll().where('name', '=', spec.name).executeTakeFirst();
-    if (existing) {
-      if (existing.schema_json === schemaJson(spec) && existing.partitioning_json === JSON.stringify(spec.partitioning)) {
-        return toDataset(existing);
-      }
-      throw new LakeDatasetExistsError(
-        `Dataset "${spec.name}" already exists with another definition. Pick another name, or keep the existing columns, key and partitioning.`,
-        { details: { dataset: spec.name } },
-      );
-    }
+    if (existing) return sameOrFail(existing);
     const row: DatasetsTable = {
       name: spec.name,
       schema_json: schemaJson(spec),
@@ -73,8 +79,14 @@ export async function createDataset(store: MetaStore, input: DatasetSpec): Promi
       created_at: now,
       updated_at: now,
     };
-    await trx.insertInto('datasets').values(row).execute();
-    return toDataset(row);
+    const inserted = await trx
+      .insertInto('datasets')
+      .values(row)
+      .onConflict((oc) => oc.column('name').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return toDataset(row);
+    // Another process registered the name between our read and our insert.
+    return sameOrFail(await trx.selectFrom('datasets').selectAll().where('name', '=', spec.name).executeTakeFirstOrThrow());
   });
 }
 

@@ -194,11 +194,13 @@ async function writePartition(
       : fresh;
   const id = newId();
   const staged = path.join(stagingDir, `${id}.parquet`);
-  const order = pk.length > 0 ? ` ORDER BY ${pk.join(', ')}` : '';
+  // A column-partitioning key lives in the folder name, not in the file (and is constant in it).
+  const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
+  const sortKey = dataset.primaryKey.filter((k) => k !== partCol).map(ident);
+  const order = sortKey.length > 0 ? ` ORDER BY ${sortKey.join(', ')}` : '';
   await conn.run(
     `COPY (SELECT * FROM (${content})${order}) TO ${literal(staged)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ctx.rowGroupSize})`,
   );
-  const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
   const keyExpr = (k: string): string => (k === partCol ? literal(group.value ?? '') : ident(k));
   const struct = dataset.primaryKey.map((k) => `${ident(k)} := ${keyExpr(k)}`).join(', ');
   const stats = (

@@ -32,7 +32,8 @@ function toText(value: unknown, type: ColumnType | undefined): string | null {
  */
 export async function loadRows(conn: DuckDBConnection, spec: DatasetSpec, rows: Iterable<Readonly<Record<string, unknown>>>, table: string, keys?: readonly string[]): Promise<string[]> {
   const list = Array.isArray(rows) ? (rows as Readonly<Record<string, unknown>>[]) : [...rows];
-  const columns = keys ? [...keys] : [...new Set(list.flatMap((r) => Object.keys(r)))];
+  // No rows at all is a valid (empty) write, e.g. a replace that clears partitions.
+  const columns = keys ? [...keys] : list.length === 0 ? spec.columns.map((c) => c.name) : [...new Set(list.flatMap((r) => Object.keys(r)))];
   if (columns.length === 0) {
     throw new LakeBadDataError(`Nothing to write to ${spec.name}: the rows have no fields. Pass objects keyed by column name.`, {
       details: { dataset: spec.name },

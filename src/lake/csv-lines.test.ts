@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { withTempDir } from '../../test/helpers/temp-dir.js';
+import { scanCsvLines } from './csv-lines.js';
+
+const text = [
+  'a,b', // 1 header
+  '1,x', // 2 row 1
+  '', // 3 empty: skipped by the reader, counted in its line numbers
+  '2,"multi', // 4 row 2 starts here ...
+  'line"', // 5 ... and ends here: one line for the reader
+  '3', // 6 rejected by the reader (its line 5)
+  '\r', // 7 empty (CRLF)
+  '4,y', // 8 row 3
+].join('\n');
+
+describe('CSV line scan', () => {
+  it.each([
+    ['plain', 'f.csv', (s: string) => Buffer.from(s)],
+    ['gzip', 'f.csv.gz', (s: string) => gzipSync(s)],
+  ] as const)(
+    'maps reader rows and rejected lines to physical lines (%s)',
+    async (_label, name, encode) => {
+      await withTempDir(async (dir) => {
+        const file = path.join(dir, name);
+        writeFileSync(file, encode(text));
+        const lines = await scanCsvLines(file, {
+          quote: '"',
+          headerLines: 1,
+          wanted: new Set([1, 2, 3]),
+          rejectedLines: [5],
+          records: 4,
+        });
+        expect(lines).toEqual({
+          accepted: new Map([
+            [1, 2],
+            [2, 4],
+            [3, 8],
+          ]),
+          rejected: new Map([[5, 6]]),
+        });
+      });
+    },
+  );
+
+  it('gives up (undefined) when its record count disagrees with the reader', async () => {
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'f.csv');
+      writeFileSync(file, text);
+      expect(
+        await scanCsvLines(file, {
+          quote: '"',
+          headerLines: 1,
+          wanted: new Set([1]),
+          rejectedLines: [],
+          records: 7,
+        }),
+      ).toBeUndefined();
+      // Without quote handling the quoted line break splits a record: 5 records instead of 4.
+      expect(
+        await scanCsvLines(file, {
+          quote: '',
+          headerLines: 1,
+          wanted: new Set([1]),
+          rejectedLines: [5],
+          records: 4,
+        }),
+      ).toBeUndefined();
+    });
+  });
+});

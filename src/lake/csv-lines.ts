@@ -1,0 +1,79 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+
+/** Physical (text editor) line numbers of some records of a CSV file. */
+export interface CsvLines {
+  /** Accepted row index (1-based, as the reader returned the rows) -> line where the row starts. */
+  accepted: Map<number, number>;
+  /** Line as DuckDB's rejects table numbers it -> line where that record starts. */
+  rejected: Map<number, number>;
+}
+
+/** What `scanCsvLines` looks for. */
+export interface CsvLineQuery {
+  /** Quote character (`"` unless configured); line breaks inside quotes do not end a record. */
+  quote: string;
+  headerLines: number;
+  /** Accepted row indexes whose line is wanted. */
+  wanted: ReadonlySet<number>;
+  /** Lines DuckDB's reader rejected, in its numbering. */
+  rejectedLines: readonly number[];
+  /** How many data records the reader saw (accepted + rejected), to check the scan agrees. */
+  records: number;
+}
+
+const NL = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Finds where records start in a CSV file (gzip or plain), in one streaming pass. DuckDB's reader
+ * skips empty lines and reads quoted line breaks as part of a value, so the n-th row it returns
+ * is not always on line n+1; its rejects table counts empty lines but not quoted line breaks.
+ * Returns undefined when the scan does not see the reader's number of records (an unusual dialect),
+ * so the caller can fall back to counting rows.
+ */
+export async function scanCsvLines(
+  file: string,
+  query: CsvLineQuery,
+): Promise<CsvLines | undefined> {
+  const rejected = new Set(query.rejectedLines);
+  const out: CsvLines = { accepted: new Map(), rejected: new Map() };
+  const quote = query.quote.length === 1 ? query.quote.charCodeAt(0) : -1;
+  let physical = 1; // line the current position is on
+  let start = 1; // line the current record started on
+  let readerLine = 0; // DuckDB's numbering: records and empty lines
+  let records = 0; // records seen, header included
+  let accepted = 0;
+  let empty = true; // nothing but CR in the current record so far
+  let inQuotes = false;
+  const endRecord = (): void => {
+    readerLine++;
+    if (!empty) {
+      records++;
+      if (records > query.headerLines) {
+        if (rejected.has(readerLine)) out.rejected.set(readerLine, start);
+        else if (query.wanted.has(++accepted)) out.accepted.set(accepted, start);
+      }
+    }
+    empty = true;
+  };
+  const input = createReadStream(file);
+  const stream = /\.gz$/i.test(file) ? input.pipe(createGunzip()) : input;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === NL) {
+        physical++;
+        if (!inQuotes) {
+          endRecord();
+          start = physical;
+        }
+      } else if (b !== CR) {
+        empty = false;
+        if (b === quote) inQuotes = !inQuotes;
+      }
+    }
+  }
+  if (!empty) endRecord();
+  return records - query.headerLines === query.records ? out : undefined;
+}
