@@ -21,16 +21,22 @@ function domainOf(file, srcRoot) {
   const rel = path.relative(srcRoot, file);
   if (rel.startsWith('..')) return undefined;
   const parts = rel.split(path.sep);
-  return parts.length > 1 ? { domain: parts[0], rest: parts.slice(1).join('/') } : { domain: '(root)', rest: parts[0] };
+  return parts.length > 1
+    ? { domain: parts[0], rest: parts.slice(1).join('/') }
+    : { domain: '(root)', rest: parts[0] };
 }
 
 export default {
   meta: {
     type: 'problem',
-    docs: { description: 'imports across domains go through src/<domain>/index.ts, in the allowed direction' },
+    docs: {
+      description:
+        'imports across domains go through src/<domain>/index.ts, in the allowed direction',
+    },
     messages: {
       deep: "Import '{{source}}' reaches inside the {{target}} domain; import from '{{door}}' (its public index.ts) instead.",
-      direction: 'The {{from}} domain may not import the {{target}} domain (allowed: {{allowed}}). See DESIGN.md "Layout".',
+      direction:
+        'The {{from}} domain may not import the {{target}} domain (allowed: {{allowed}}). See DESIGN.md "Layout".',
     },
     schema: [],
   },
@@ -46,16 +52,32 @@ export default {
       const target = domainOf(resolved, srcRoot);
       if (!target || target.domain === self.domain || target.domain === '(root)') return;
       if (target.rest !== 'index.js' && target.rest !== 'index.ts') {
-        const door = path.relative(path.dirname(file), path.join(srcRoot, target.domain, 'index.js'));
-        context.report({ node, messageId: 'deep', data: { source, target: target.domain, door: door.startsWith('.') ? door : `./${door}` } });
+        const door = path.relative(
+          path.dirname(file),
+          path.join(srcRoot, target.domain, 'index.js'),
+        );
+        context.report({
+          node,
+          messageId: 'deep',
+          data: { source, target: target.domain, door: door.startsWith('.') ? door : `./${door}` },
+        });
         return;
       }
       if (self.domain === '(root)') return;
       const allowed = allowedDependencies[self.domain] ?? [];
       if (!allowed.includes(target.domain)) {
-        context.report({ node, messageId: 'direction', data: { from: self.domain, target: target.domain, allowed: allowed.join(', ') || 'none' } });
+        context.report({
+          node,
+          messageId: 'direction',
+          data: { from: self.domain, target: target.domain, allowed: allowed.join(', ') || 'none' },
+        });
       }
     }
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: (node) => check({ source: node.source }) };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: (node) => check({ source: node.source }),
+    };
   },
 };

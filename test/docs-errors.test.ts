@@ -14,10 +14,14 @@ function errorFiles(dir: string): string[] {
 }
 
 const declared = new Set(
-  errorFiles(path.join(repoRoot, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/readonly code = '([A-Z_]+)'/g)].map((m) => m[1]!)),
+  errorFiles(path.join(repoRoot, 'src')).flatMap((f) =>
+    [...readFileSync(f, 'utf8').matchAll(/readonly code = '([A-Z_]+)'/g)].map((m) => m[1]!),
+  ),
 );
 const table = readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
-const documented = new Map([...table.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
+const documented = new Map(
+  [...table.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+);
 
 describe('docs/errors.md', () => {
   it('lists exactly the codes declared in src/*/errors.ts', () => {

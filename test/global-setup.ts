@@ -17,7 +17,9 @@ export default async function setup(): Promise<void> {
       throw new Error(`PostgreSQL is required in CI but ${url} is unreachable: ${String(err)}`);
     }
     process.env['MARKETLAKE_TEST_PG'] = '0';
-    console.warn(`PostgreSQL at ${url} is unreachable: PostgreSQL suites are skipped (they fail in CI).`);
+    console.warn(
+      `PostgreSQL at ${url} is unreachable: PostgreSQL suites are skipped (they fail in CI).`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -15,11 +15,23 @@ export function createServer(platform: Platform): FastifyInstance {
     const body =
       err instanceof MarketlakeError
         ? err.toJSON()
-        : { code: status === 404 ? 'NOT_FOUND' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL', message: err instanceof Error ? err.message : String(err), details: {} };
+        : {
+            code: status === 404 ? 'NOT_FOUND' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL',
+            message: err instanceof Error ? err.message : String(err),
+            details: {},
+          };
     void reply.code(status).send({ error: body });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url}. See GET /api/health.`, details: {} } });
+    void reply
+      .code(404)
+      .send({
+        error: {
+          code: 'NOT_FOUND',
+          message: `No route ${req.method} ${req.url}. See GET /api/health.`,
+          details: {},
+        },
+      });
   });
   healthRoutes(app, platform);
   datasetRoutes(app, platform);

@@ -1,4 +1,12 @@
-import { ConfigInvalidError, createLogger, loadConfig, UsageError, type LoadedConfig, type Logger, type UserConfig } from '../core/index.js';
+import {
+  ConfigInvalidError,
+  createLogger,
+  loadConfig,
+  UsageError,
+  type LoadedConfig,
+  type Logger,
+  type UserConfig,
+} from '../core/index.js';
 import type { Lake } from '../lake/index.js';
 import type { MetaStore } from '../meta/index.js';
 
@@ -33,11 +41,14 @@ export function flagsToConfig(flags: GlobalFlags & { port?: string; host?: strin
 }
 
 /** Loads the configuration of `--project` and applies flags over env over file; a bad flag value is a usage error (exit 2). */
-export async function loadCliConfig(flags: GlobalFlags & { port?: string; host?: string }): Promise<LoadedConfig> {
+export async function loadCliConfig(
+  flags: GlobalFlags & { port?: string; host?: string },
+): Promise<LoadedConfig> {
   try {
     return await loadConfig({ project: flags.project, flags: flagsToConfig(flags) });
   } catch (err) {
-    if (err instanceof ConfigInvalidError && err.details['source'] === 'flag') throw new UsageError(err.message, { cause: err, details: err.details });
+    if (err instanceof ConfigInvalidError && err.details['source'] === 'flag')
+      throw new UsageError(err.message, { cause: err, details: err.details });
     throw err;
   }
 }
@@ -48,11 +59,21 @@ export async function openContext(flags: GlobalFlags, loaded?: LoadedConfig): Pr
   const c = cfg.config;
   const logger = createLogger({ level: c.logLevel === 'info' ? 'warn' : c.logLevel });
   // Loaded here, not at the top, so that --help, init and config start without DuckDB and the drivers.
-  const [{ openMetaStore }, { Lake }] = await Promise.all([import('../meta/index.js'), import('../lake/index.js')]);
+  const [{ openMetaStore }, { Lake }] = await Promise.all([
+    import('../meta/index.js'),
+    import('../lake/index.js'),
+  ]);
   const store = await openMetaStore(c.databaseUrl);
   let lake: Lake;
   try {
-    lake = await Lake.open({ store, root: c.lakePath, tempDir: `${c.home}/tmp/duckdb`, memoryLimit: c.duckdbMemoryLimit, threads: c.duckdbThreads, logger });
+    lake = await Lake.open({
+      store,
+      root: c.lakePath,
+      tempDir: `${c.home}/tmp/duckdb`,
+      memoryLimit: c.duckdbMemoryLimit,
+      threads: c.duckdbThreads,
+      logger,
+    });
   } catch (err) {
     await store.close();
     throw err;
@@ -70,7 +91,10 @@ export async function openContext(flags: GlobalFlags, loaded?: LoadedConfig): Pr
 }
 
 /** Runs `fn` with an open context and always closes it. */
-export async function withContext<T>(flags: GlobalFlags, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(
+  flags: GlobalFlags,
+  fn: (ctx: CliContext) => Promise<T>,
+): Promise<T> {
   const ctx = await openContext(flags);
   try {
     return await fn(ctx);

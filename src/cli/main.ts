@@ -20,7 +20,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+        return EXIT_OK;
       // `marketlake help` asks for help (exit 0); `marketlake lake` without a subcommand is a usage error.
       if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
       return EXIT_USAGE;
@@ -33,7 +34,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error [${err.code}]: ${err.message}\n`);
       return EXIT_FAILURE;
     }
-    process.stderr.write(`error: ${err instanceof Error ? (process.env['MARKETLAKE_DEBUG'] ? err.stack : err.message) : String(err)}\n`);
+    process.stderr.write(
+      `error: ${err instanceof Error ? (process.env['MARKETLAKE_DEBUG'] ? err.stack : err.message) : String(err)}\n`,
+    );
     return EXIT_FAILURE;
   }
 }

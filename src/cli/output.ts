@@ -8,13 +8,16 @@ export function formatOf(opts: { json?: boolean; csv?: boolean }): OutputFormat 
 
 /** Prints one JSON document on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n',
+  );
 }
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   return JSON.stringify(value) ?? '';
 }
 
@@ -24,21 +27,32 @@ function csvCell(value: unknown): string {
 }
 
 /** Prints rows as RFC 4180 CSV with a header line. */
-export function printCsv(rows: readonly Record<string, unknown>[], columns?: readonly string[]): void {
+export function printCsv(
+  rows: readonly Record<string, unknown>[],
+  columns?: readonly string[],
+): void {
   const cols = columns ?? Object.keys(rows[0] ?? {});
-  const lines = [cols.map(csvCell).join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))];
+  const lines = [
+    cols.map(csvCell).join(','),
+    ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(',')),
+  ];
   process.stdout.write(lines.join('\n') + '\n');
 }
 
 /** Prints rows as an aligned text table. */
-export function printTable(rows: readonly Record<string, unknown>[], columns?: readonly string[]): void {
+export function printTable(
+  rows: readonly Record<string, unknown>[],
+  columns?: readonly string[],
+): void {
   const cols = columns ?? Object.keys(rows[0] ?? {});
   if (cols.length === 0) {
     process.stdout.write('(no rows)\n');
     return;
   }
   const text = rows.map((r) => cols.map((c) => cell(r[c]).replace(/[\r\n\t]/g, ' ')));
-  const widths = cols.map((c, i) => Math.min(60, Math.max(c.length, ...text.map((t) => (t[i] ?? '').length))));
+  const widths = cols.map((c, i) =>
+    Math.min(60, Math.max(c.length, ...text.map((t) => (t[i] ?? '').length))),
+  );
   const fmt = (vals: readonly string[]): string =>
     vals
       .map((v, i) => {
@@ -54,7 +68,11 @@ export function printTable(rows: readonly Record<string, unknown>[], columns?: r
 }
 
 /** Prints rows in the chosen format. */
-export function printRows(format: OutputFormat, rows: readonly Record<string, unknown>[], columns?: readonly string[]): void {
+export function printRows(
+  format: OutputFormat,
+  rows: readonly Record<string, unknown>[],
+  columns?: readonly string[],
+): void {
   if (format === 'json') printJson(rows);
   else if (format === 'csv') printCsv(rows, columns);
   else printTable(rows, columns);

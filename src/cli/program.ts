@@ -10,12 +10,23 @@ import { upCommand } from './commands/up.js';
 export function buildProgram(): Command {
   const program = new Command('marketlake')
     .version(version)
-    .description('marketlake: a self-hosted market data platform (Parquet lake, pipelines, analytics, observability)')
+    .description(
+      'marketlake: a self-hosted market data platform (Parquet lake, pipelines, analytics, observability)',
+    )
     .option('--project <dir>', 'project folder with marketlake.config.ts (default: current folder)')
-    .option('--home <dir>', 'where marketlake keeps its data (MARKETLAKE_HOME; default <project>/.marketlake)')
-    .option('--database-url <url>', 'metadata database: sqlite:<file> or postgres://... (MARKETLAKE_DATABASE_URL)')
+    .option(
+      '--home <dir>',
+      'where marketlake keeps its data (MARKETLAKE_HOME; default <project>/.marketlake)',
+    )
+    .option(
+      '--database-url <url>',
+      'metadata database: sqlite:<file> or postgres://... (MARKETLAKE_DATABASE_URL)',
+    )
     .option('--lake-path <dir>', 'Parquet lake folder (MARKETLAKE_LAKE_PATH; default <home>/lake)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (MARKETLAKE_LOG_LEVEL)')
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug, trace or silent (MARKETLAKE_LOG_LEVEL)',
+    )
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',

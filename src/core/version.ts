@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 /** Root folder of the installed marketlake package (where package.json lives). */
-export const packageRoot: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const packageRoot: string = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+);
 
 /** The marketlake version from package.json. */
 export const version: string = (

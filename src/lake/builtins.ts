@@ -1,7 +1,11 @@
 import type { DatasetSpec, RowCheck } from './dataset-spec.js';
 
 const barChecks: RowCheck[] = [
-  { name: 'positive_prices', sql: 'open > 0 AND high > 0 AND low > 0 AND close > 0', message: 'a price is zero or negative' },
+  {
+    name: 'positive_prices',
+    sql: 'open > 0 AND high > 0 AND low > 0 AND close > 0',
+    message: 'a price is zero or negative',
+  },
   { name: 'high_ge_low', sql: 'high >= low', message: 'high < low' },
   { name: 'non_negative_volume', sql: 'volume >= 0', message: 'volume is negative' },
 ];
@@ -12,15 +16,29 @@ export const bars1d: DatasetSpec = {
   description: 'Daily OHLCV bars, raw (unadjusted) prices, one row per symbol and session date.',
   columns: [
     { name: 'symbol', type: 'VARCHAR', nullable: false },
-    { name: 'date', type: 'DATE', nullable: false, description: 'Session date in the exchange calendar' },
+    {
+      name: 'date',
+      type: 'DATE',
+      nullable: false,
+      description: 'Session date in the exchange calendar',
+    },
     { name: 'open', type: 'DOUBLE', nullable: false },
     { name: 'high', type: 'DOUBLE', nullable: false },
     { name: 'low', type: 'DOUBLE', nullable: false },
     { name: 'close', type: 'DOUBLE', nullable: false },
-    { name: 'volume', type: 'DOUBLE', nullable: false, description: 'Shares or units traded (fractional for crypto)' },
+    {
+      name: 'volume',
+      type: 'DOUBLE',
+      nullable: false,
+      description: 'Shares or units traded (fractional for crypto)',
+    },
     { name: 'vwap', type: 'DOUBLE' },
     { name: 'turnover', type: 'DOUBLE', description: 'Traded value in the quote currency' },
-    { name: 'source', type: 'VARCHAR', description: 'Where the bar came from (vendor file, provider)' },
+    {
+      name: 'source',
+      type: 'VARCHAR',
+      description: 'Where the bar came from (vendor file, provider)',
+    },
     { name: 'ingested_at', type: 'TIMESTAMP', description: 'When marketlake wrote the bar (UTC)' },
   ],
   primaryKey: ['symbol', 'date'],
@@ -56,7 +74,12 @@ export const instruments: DatasetSpec = {
   description: 'Instruments master: one row per symbol and exchange (ISO 10383 MIC).',
   columns: [
     { name: 'symbol', type: 'VARCHAR', nullable: false },
-    { name: 'exchange', type: 'VARCHAR', nullable: false, description: 'ISO 10383 MIC, e.g. XNYS, XKRX' },
+    {
+      name: 'exchange',
+      type: 'VARCHAR',
+      nullable: false,
+      description: 'ISO 10383 MIC, e.g. XNYS, XKRX',
+    },
     { name: 'name', type: 'VARCHAR' },
     { name: 'type', type: 'VARCHAR', description: 'stock, etf, etn, index, fx, crypto, rate' },
     { name: 'currency', type: 'VARCHAR' },
@@ -77,8 +100,17 @@ export const corporateActions: DatasetSpec = {
   columns: [
     { name: 'symbol', type: 'VARCHAR', nullable: false },
     { name: 'ex_date', type: 'DATE', nullable: false },
-    { name: 'type', type: 'VARCHAR', nullable: false, description: 'split, cash_dividend, stock_dividend, symbol_change' },
-    { name: 'value', type: 'DOUBLE', description: 'Split ratio (new shares per old) or dividend per share' },
+    {
+      name: 'type',
+      type: 'VARCHAR',
+      nullable: false,
+      description: 'split, cash_dividend, stock_dividend, symbol_change',
+    },
+    {
+      name: 'value',
+      type: 'DOUBLE',
+      description: 'Split ratio (new shares per old) or dividend per share',
+    },
     { name: 'currency', type: 'VARCHAR' },
     { name: 'new_symbol', type: 'VARCHAR' },
     { name: 'announced_date', type: 'DATE' },
@@ -90,4 +122,9 @@ export const corporateActions: DatasetSpec = {
 };
 
 /** Datasets every marketlake home has, declared in code. */
-export const builtinDatasets: readonly DatasetSpec[] = [instruments, bars1d, bars1m, corporateActions];
+export const builtinDatasets: readonly DatasetSpec[] = [
+  instruments,
+  bars1d,
+  bars1m,
+  corporateActions,
+];

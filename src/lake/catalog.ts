@@ -80,7 +80,12 @@ function toVersion(r: DatasetVersionsTable): DatasetVersion {
 }
 
 /** The files that make up `version` of a dataset (a committed snapshot; never a directory glob). */
-export async function filesAt(store: MetaStore, dataset: string, version: number, partitions?: readonly string[]): Promise<LakeFile[]> {
+export async function filesAt(
+  store: MetaStore,
+  dataset: string,
+  version: number,
+  partitions?: readonly string[],
+): Promise<LakeFile[]> {
   let q = store.db
     .selectFrom('lake_files')
     .selectAll()
@@ -96,7 +101,11 @@ export async function filesAt(store: MetaStore, dataset: string, version: number
 }
 
 /** A version's summary; throws `LAKE_VERSION_NOT_FOUND` when it was never committed or was vacuumed. */
-export async function getVersion(store: MetaStore, dataset: string, version: number): Promise<DatasetVersion> {
+export async function getVersion(
+  store: MetaStore,
+  dataset: string,
+  version: number,
+): Promise<DatasetVersion> {
   const row = await store.db
     .selectFrom('dataset_versions')
     .selectAll()
@@ -104,7 +113,11 @@ export async function getVersion(store: MetaStore, dataset: string, version: num
     .where('version', '=', version)
     .executeTakeFirst();
   if (!row) {
-    const head = await store.db.selectFrom('datasets').select('head_version').where('name', '=', dataset).executeTakeFirst();
+    const head = await store.db
+      .selectFrom('datasets')
+      .select('head_version')
+      .where('name', '=', dataset)
+      .executeTakeFirst();
     throw new LakeVersionNotFoundError(
       `Dataset "${dataset}" has no version ${version} (head is ${head?.head_version ?? 0}; old versions are removed by vacuum after the retention period). See \`marketlake lake history ${dataset}\`.`,
       { details: { dataset, version } },
@@ -114,7 +127,11 @@ export async function getVersion(store: MetaStore, dataset: string, version: num
 }
 
 /** Every retained version of a dataset, newest first. */
-export async function history(store: MetaStore, dataset: string, limit = 1000): Promise<DatasetVersion[]> {
+export async function history(
+  store: MetaStore,
+  dataset: string,
+  limit = 1000,
+): Promise<DatasetVersion[]> {
   const rows = await store.db
     .selectFrom('dataset_versions')
     .selectAll()
@@ -156,12 +173,20 @@ export async function commitVersion(store: MetaStore, input: CommitInput): Promi
     let bytesRemoved = 0;
     for (let i = 0; i < input.removedIds.length; i += 500) {
       const ids = input.removedIds.slice(i, i + 500);
-      const removed = await trx.selectFrom('lake_files').select(['row_count', 'byte_count']).where('id', 'in', ids).execute();
+      const removed = await trx
+        .selectFrom('lake_files')
+        .select(['row_count', 'byte_count'])
+        .where('id', 'in', ids)
+        .execute();
       for (const r of removed) {
         rowsRemoved += Number(r.row_count);
         bytesRemoved += Number(r.byte_count);
       }
-      await trx.updateTable('lake_files').set({ removed_version: version, removed_at_ms: now.getTime() }).where('id', 'in', ids).execute();
+      await trx
+        .updateTable('lake_files')
+        .set({ removed_version: version, removed_at_ms: now.getTime() })
+        .where('id', 'in', ids)
+        .execute();
     }
     const rowsAdded = input.added.reduce((s, f) => s + f.rows, 0);
     const bytesAdded = input.added.reduce((s, f) => s + f.bytes, 0);

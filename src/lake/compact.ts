@@ -22,20 +22,34 @@ export interface CompactResult {
 export async function compactDataset(
   ctx: LakeContext,
   dataset: Dataset,
-  options: { smallFileBytes: number; writer?: string; onProgress?: (done: number, total: number) => void },
+  options: {
+    smallFileBytes: number;
+    writer?: string;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<CompactResult> {
-  const files = dataset.headVersion === 0 ? [] : await filesAt(ctx.store, dataset.name, dataset.headVersion);
+  const files =
+    dataset.headVersion === 0 ? [] : await filesAt(ctx.store, dataset.name, dataset.headVersion);
   const byPartition = new Map<string, typeof files>();
   for (const f of files) byPartition.set(f.partition, [...(byPartition.get(f.partition) ?? []), f]);
-  const targets = [...byPartition.entries()].filter(([, fs]) => fs.length > 1 && fs.some((f) => f.bytes < options.smallFileBytes));
+  const targets = [...byPartition.entries()].filter(
+    ([, fs]) => fs.length > 1 && fs.some((f) => f.bytes < options.smallFileBytes),
+  );
   if (targets.length === 0) {
-    return { dataset: dataset.name, version: dataset.headVersion, partitions: [], filesBefore: files.length, filesAfter: files.length };
+    return {
+      dataset: dataset.name,
+      version: dataset.headVersion,
+      partitions: [],
+      filesBefore: files.length,
+      filesAfter: files.length,
+    };
   }
   const table = `_compact_${dataset.name}`;
   const parts = targets.map(([p]) => p);
   const result = await ctx.engine.withConnection(async (conn) => {
     const selects = targets.map(
-      ([part, fs]) => `SELECT *, ${literal(part)} AS _part FROM (${scanSql(dataset, ctx.layout, fs)})`,
+      ([part, fs]) =>
+        `SELECT *, ${literal(part)} AS _part FROM (${scanSql(dataset, ctx.layout, fs)})`,
     );
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () AS _ord, *, CAST(NULL AS VARCHAR) AS _reason, CAST(NULL AS VARCHAR) AS _raw FROM (${selects.join(' UNION ALL ')})`,
@@ -54,5 +68,11 @@ export async function compactDataset(
     }
   });
   const removed = targets.reduce((s, [, fs]) => s + fs.length, 0);
-  return { dataset: dataset.name, version: result.version, partitions: parts, filesBefore: files.length, filesAfter: files.length - removed + result.filesAdded.length };
+  return {
+    dataset: dataset.name,
+    version: result.version,
+    partitions: parts,
+    filesBefore: files.length,
+    filesAfter: files.length - removed + result.filesAdded.length,
+  };
 }

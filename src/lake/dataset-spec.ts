@@ -1,16 +1,18 @@
 /** Column types the lake supports (DuckDB type names). */
 export type ColumnType =
-  | 'VARCHAR'
-  | 'DATE'
-  | 'TIMESTAMP'
-  | 'TIMESTAMPTZ'
-  | 'DOUBLE'
-  | 'BIGINT'
-  | 'INTEGER'
-  | 'BOOLEAN';
+  'VARCHAR' | 'DATE' | 'TIMESTAMP' | 'TIMESTAMPTZ' | 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'BOOLEAN';
 
 /** The column types a dataset may use. */
-export const columnTypes: readonly ColumnType[] = ['VARCHAR', 'DATE', 'TIMESTAMP', 'TIMESTAMPTZ', 'DOUBLE', 'BIGINT', 'INTEGER', 'BOOLEAN'];
+export const columnTypes: readonly ColumnType[] = [
+  'VARCHAR',
+  'DATE',
+  'TIMESTAMP',
+  'TIMESTAMPTZ',
+  'DOUBLE',
+  'BIGINT',
+  'INTEGER',
+  'BOOLEAN',
+];
 
 /** One column of a dataset. */
 export interface ColumnSpec {

@@ -40,7 +40,9 @@ export class DuckEngine {
       // Lake files are immutable (uuid names), so cached footers never go stale.
       await conn.run('SET parquet_metadata_cache = true');
       if (options.sandboxRoots) {
-        const dirs = options.sandboxRoots.map((d) => literal(d.endsWith('/') ? d : `${d}/`)).join(', ');
+        const dirs = options.sandboxRoots
+          .map((d) => literal(d.endsWith('/') ? d : `${d}/`))
+          .join(', ');
         await conn.run(`SET allowed_directories = [${dirs}]`);
         await conn.run('SET enable_external_access = false');
         await conn.run('SET lock_configuration = true');

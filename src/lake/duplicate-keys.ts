@@ -9,7 +9,12 @@ export interface DuplicateKey {
 }
 
 /** Finds primary keys that occur more than once among a staged input's good rows. */
-export async function findDuplicateKeys(conn: DuckDBConnection, spec: DatasetSpec, table: string, limit?: number): Promise<DuplicateKey[]> {
+export async function findDuplicateKeys(
+  conn: DuckDBConnection,
+  spec: DatasetSpec,
+  table: string,
+  limit?: number,
+): Promise<DuplicateKey[]> {
   if (spec.primaryKey.length === 0) return [];
   const pk = spec.primaryKey.map(ident).join(', ');
   const keyText = spec.primaryKey.map((k) => `CAST(${ident(k)} AS VARCHAR)`).join(', ');
@@ -37,11 +42,18 @@ export async function markDuplicates(
   const values: string[] = [];
   for (const d of dups) {
     for (const ord of d.ordinals) {
-      const others = d.ordinals.filter((o) => o !== ord).map(describe).join(', ');
-      values.push(`(${ord}, '${`duplicate key (${d.key.map(String).join(', ')}), also at ${others}`.replace(/'/g, "''")}')`);
+      const others = d.ordinals
+        .filter((o) => o !== ord)
+        .map(describe)
+        .join(', ');
+      values.push(
+        `(${ord}, '${`duplicate key (${d.key.map(String).join(', ')}), also at ${others}`.replace(/'/g, "''")}')`,
+      );
     }
   }
-  const rebuilt = spec.columns.map((c) => `COALESCE(CAST(t.${ident(c.name)} AS VARCHAR), '')`).join(', ');
+  const rebuilt = spec.columns
+    .map((c) => `COALESCE(CAST(t.${ident(c.name)} AS VARCHAR), '')`)
+    .join(', ');
   for (let i = 0; i < values.length; i += 1000) {
     await conn.run(
       `UPDATE ${ident(table)} AS t SET _reason = d.reason, _raw = concat_ws(',', ${rebuilt}) FROM (VALUES ${values.slice(i, i + 1000).join(', ')}) AS d(ord, reason) WHERE t._ord = d.ord`,

@@ -8,7 +8,7 @@ import { findDuplicateKeys, markDuplicates, type DuplicateKey } from './duplicat
 import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
 import { addQuarantined, type QuarantinedRow } from './quarantine.js';
-import { ident, literal } from './sql.js';
+import { ident, literal, text } from './sql.js';
 import { stageInput, type ColumnMapping } from './staged-input.js';
 import { commitStaged, type WriteMode } from './write-commit.js';
 
@@ -71,13 +71,23 @@ function detectFormat(file: string, given?: ImportFormat): ImportFormat {
   return /\.parquet$/i.test(file) ? 'parquet' : 'csv';
 }
 
-function readerSql(file: string, format: ImportFormat, options: ImportOptions, rejects?: { table: string; scan: string }): string {
+function readerSql(
+  file: string,
+  format: ImportFormat,
+  options: ImportOptions,
+  rejects?: { table: string; scan: string },
+): string {
   if (format === 'parquet') return `read_parquet(${literal(file)})`;
   const opts = ['all_varchar = true', `header = ${options.header === false ? 'false' : 'true'}`];
   const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : undefined);
   if (delimiter) opts.push(`delim = ${literal(delimiter)}`);
   if (options.quote) opts.push(`quote = ${literal(options.quote)}`);
-  if (rejects) opts.push('store_rejects = true', `rejects_table = ${literal(rejects.table)}`, `rejects_scan = ${literal(rejects.scan)}`);
+  if (rejects)
+    opts.push(
+      'store_rejects = true',
+      `rejects_table = ${literal(rejects.table)}`,
+      `rejects_scan = ${literal(rejects.scan)}`,
+    );
   return `read_csv(${literal(file)}, ${opts.join(', ')})`;
 }
 
@@ -96,15 +106,24 @@ function lineOf(info: SourceInfo, rowIndex: number): number | null {
  * schema are quarantined with file, line, original text and reason; the good rows land; the
  * source files are only read. Importing the same rows again upserts them (no duplicates).
  */
-export async function importFiles(ctx: LakeContext, dataset: Dataset, files: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
-  if (files.length === 0) throw new LakeImportFileError('No file to import: name at least one CSV or Parquet file.');
+export async function importFiles(
+  ctx: LakeContext,
+  dataset: Dataset,
+  files: readonly string[],
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  if (files.length === 0)
+    throw new LakeImportFileError('No file to import: name at least one CSV or Parquet file.');
   const sources = files.map((f) => path.resolve(f));
   for (const file of sources) {
     try {
       accessSync(file, constants.R_OK);
       if (!statSync(file).isFile()) throw new Error('not a regular file');
     } catch (err) {
-      throw new LakeImportFileError(`Cannot read ${file}: ${messageOf(err)}. Check the path and its permissions.`, { cause: err, details: { file } });
+      throw new LakeImportFileError(
+        `Cannot read ${file}: ${messageOf(err)}. Check the path and its permissions.`,
+        { cause: err, details: { file } },
+      );
     }
   }
   const importId = newSortableId('imp_');
@@ -120,7 +139,8 @@ export async function importFiles(ctx: LakeContext, dataset: Dataset, files: rea
     }
     options.onProgress?.({ phase: 'read', done: sources.length, total: sources.length });
     const locate = (ord: number): { info: SourceInfo; line: number | null } => {
-      const info = infos.find((s) => ord > s.offset && ord <= s.offset + s.rows) ?? infos[infos.length - 1]!;
+      const info =
+        infos.find((s) => ord > s.offset && ord <= s.offset + s.rows) ?? infos[infos.length - 1]!;
       return { info, line: lineOf(info, ord - info.offset) };
     };
     const dups = await findDuplicateKeys(conn, dataset, table);
@@ -132,23 +152,57 @@ export async function importFiles(ctx: LakeContext, dataset: Dataset, files: rea
 
     const quarantined: QuarantinedRow[] = [];
     for (const info of infos) {
-      for (const r of await rejectedRows(conn, info, importId)) quarantined.push({ ...r, dataset: dataset.name });
+      for (const r of await rejectedRows(conn, info, importId))
+        quarantined.push({ ...r, dataset: dataset.name });
     }
-    const bad = (await conn.runAndReadAll(`SELECT _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY _ord`)).getRowObjectsJson();
+    const bad = (
+      await conn.runAndReadAll(
+        `SELECT _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY _ord`,
+      )
+    ).getRowObjectsJson();
     for (const r of bad) {
       const { info, line } = locate(Number(r['_ord']));
-      quarantined.push({ dataset: dataset.name, importId, sourceFile: info.file, line, raw: String(r['_raw'] ?? ''), reason: String(r['_reason']) });
+      quarantined.push({
+        dataset: dataset.name,
+        importId,
+        sourceFile: info.file,
+        line,
+        raw: text(r['_raw']),
+        reason: text(r['_reason']),
+      });
     }
-    quarantined.sort((a, b) => a.sourceFile.localeCompare(b.sourceFile) || (a.line ?? 0) - (b.line ?? 0));
-    const good = Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${ident(table)} WHERE _reason IS NULL`)).getRowObjectsJson()[0]?.['n'] ?? 0);
+    quarantined.sort(
+      (a, b) => a.sourceFile.localeCompare(b.sourceFile) || (a.line ?? 0) - (b.line ?? 0),
+    );
+    const good = Number(
+      (
+        await conn.runAndReadAll(
+          `SELECT count(*)::BIGINT AS n FROM ${ident(table)} WHERE _reason IS NULL`,
+        )
+      ).getRowObjectsJson()[0]?.['n'] ?? 0,
+    );
 
-    const fingerprint = sources.map((f) => `${statSync(f).size}:${Math.round(statSync(f).mtimeMs)}`).join(',');
+    const fingerprint = sources
+      .map((f) => `${statSync(f).size}:${Math.round(statSync(f).mtimeMs)}`)
+      .join(',');
     await ctx.store.db
       .insertInto('imports')
-      .values({ id: importId, dataset: dataset.name, source_file: sources.join(','), fingerprint, version: null, rows_imported: 0, rows_quarantined: quarantined.length, created_at: new Date().toISOString() })
+      .values({
+        id: importId,
+        dataset: dataset.name,
+        source_file: sources.join(','),
+        fingerprint,
+        version: null,
+        rows_imported: 0,
+        rows_quarantined: quarantined.length,
+        created_at: new Date().toISOString(),
+      })
       .execute();
     await addQuarantined(ctx.store, quarantined);
-    const sample = quarantined.slice(0, 3).map((q) => `${path.basename(q.sourceFile)}:${q.line ?? '?'}: ${q.reason}`).join('; ');
+    const sample = quarantined
+      .slice(0, 3)
+      .map((q) => `${path.basename(q.sourceFile)}:${q.line ?? '?'}: ${q.reason}`)
+      .join('; ');
     if (good === 0) {
       throw new LakeImportRejectedError(
         `Nothing imported into ${dataset.name}: ${quarantined.length} row(s) quarantined and none accepted (${sample || 'the files hold no data rows'}). See \`marketlake quarantine --import ${importId}\`.`,
@@ -158,7 +212,13 @@ export async function importFiles(ctx: LakeContext, dataset: Dataset, files: rea
     if (options.maxBadRows !== undefined && quarantined.length > options.maxBadRows) {
       throw new LakeImportRejectedError(
         `Import into ${dataset.name} stopped: ${quarantined.length} bad rows exceed --max-bad-rows ${options.maxBadRows} (${sample}). Nothing was committed; fix the file or raise the limit. See \`marketlake quarantine --import ${importId}\`.`,
-        { details: { importId, rowsQuarantined: quarantined.length, maxBadRows: options.maxBadRows } },
+        {
+          details: {
+            importId,
+            rowsQuarantined: quarantined.length,
+            maxBadRows: options.maxBadRows,
+          },
+        },
       );
     }
     try {
@@ -168,7 +228,11 @@ export async function importFiles(ctx: LakeContext, dataset: Dataset, files: rea
         operation: 'import',
         onProgress: (done, total) => options.onProgress?.({ phase: 'write', done, total }),
       });
-      await ctx.store.db.updateTable('imports').set({ version: result.version, rows_imported: result.rowsWritten }).where('id', '=', importId).execute();
+      await ctx.store.db
+        .updateTable('imports')
+        .set({ version: result.version, rows_imported: result.rowsWritten })
+        .where('id', '=', importId)
+        .execute();
       return {
         importId,
         dataset: dataset.name,
@@ -195,29 +259,42 @@ async function stageFile(
   options: ImportOptions,
 ): Promise<SourceInfo> {
   const format = detectFormat(file, options.format);
-  const rejects = format === 'csv' ? { table: `_rej_${index}`, scan: `_rejscan_${index}` } : undefined;
+  const rejects =
+    format === 'csv' ? { table: `_rej_${index}`, scan: `_rejscan_${index}` } : undefined;
   let columns: string[];
   try {
     // Sniff with the same options as the scan: without rejects capture, one line with a wrong
     // column count makes DuckDB's sniffer give up on the delimiter and see a single column.
-    const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readerSql(file, format, options, rejects)}`);
-    columns = described.getRowObjectsJson().map((r) => String(r['column_name']));
+    const described = await conn.runAndReadAll(
+      `DESCRIBE SELECT * FROM ${readerSql(file, format, options, rejects)}`,
+    );
+    columns = described.getRowObjectsJson().map((r) => text(r['column_name']));
   } catch (err) {
-    throw new LakeImportFileError(`Cannot read ${file} as ${format.toUpperCase()}: ${messageOf(err).split('\n')[0]}. Check --format, --delimiter and that the file is not truncated.`, {
-      cause: err,
-      details: { file },
-    });
+    throw new LakeImportFileError(
+      `Cannot read ${file} as ${format.toUpperCase()}: ${messageOf(err).split('\n')[0]}. Check --format, --delimiter and that the file is not truncated.`,
+      {
+        cause: err,
+        details: { file },
+      },
+    );
   }
   const target = index === 0 ? table : `${table}_${index}`;
   const staged = await stageInput(
     conn,
     dataset,
-    { sql: `SELECT ${offset} + row_number() OVER () AS _ord, * FROM ${readerSql(file, format, options, rejects)}`, columns, label: file },
+    {
+      sql: `SELECT ${offset} + row_number() OVER () AS _ord, * FROM ${readerSql(file, format, options, rejects)}`,
+      columns,
+      label: file,
+    },
     options,
     target,
   ).catch((err: unknown) => {
     if (err instanceof LakeImportFileError) throw err;
-    throw new LakeImportFileError(`Cannot import ${file}: ${messageOf(err).split('\n')[0]}`, { cause: err, details: { file } });
+    throw new LakeImportFileError(`Cannot import ${file}: ${messageOf(err).split('\n')[0]}`, {
+      cause: err,
+      details: { file },
+    });
   });
   if (target !== table) {
     await conn.run(`INSERT INTO ${ident(table)} SELECT * FROM ${ident(target)}`);
@@ -225,22 +302,46 @@ async function stageFile(
   }
   let rejectedLines: number[] = [];
   if (rejects) {
-    const rows = await conn.runAndReadAll(`SELECT DISTINCT line FROM ${ident(rejects.table)} ORDER BY line`);
+    const rows = await conn.runAndReadAll(
+      `SELECT DISTINCT line FROM ${ident(rejects.table)} ORDER BY line`,
+    );
     rejectedLines = rows.getRowObjectsJson().map((r) => Number(r['line']));
   }
-  return { file, index, format, offset, rows: staged.rows, headerLines: format === 'csv' && options.header !== false ? 1 : 0, rejectedLines };
+  return {
+    file,
+    index,
+    format,
+    offset,
+    rows: staged.rows,
+    headerLines: format === 'csv' && options.header !== false ? 1 : 0,
+    rejectedLines,
+  };
 }
 
 /**
  * Finds the physical lines of the rows an import will quarantine, for CSV files that have any:
  * counting rows is off after an empty line or a quoted line break (see `scanCsvLines`).
  */
-async function scanBadLines(conn: DuckDBConnection, table: string, infos: SourceInfo[], dups: readonly DuplicateKey[], options: ImportOptions): Promise<void> {
-  const ords = (await conn.runAndReadAll(`SELECT _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`)).getRowObjectsJson().map((r) => Number(r['_ord']));
+async function scanBadLines(
+  conn: DuckDBConnection,
+  table: string,
+  infos: SourceInfo[],
+  dups: readonly DuplicateKey[],
+  options: ImportOptions,
+): Promise<void> {
+  const ords = (
+    await conn.runAndReadAll(`SELECT _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`)
+  )
+    .getRowObjectsJson()
+    .map((r) => Number(r['_ord']));
   ords.push(...dups.flatMap((d) => d.ordinals));
   for (const info of infos) {
     if (info.format !== 'csv') continue;
-    const wanted = new Set(ords.filter((o) => o > info.offset && o <= info.offset + info.rows).map((o) => o - info.offset));
+    const wanted = new Set(
+      ords
+        .filter((o) => o > info.offset && o <= info.offset + info.rows)
+        .map((o) => o - info.offset),
+    );
     if (wanted.size === 0 && info.rejectedLines.length === 0) continue;
     info.lines = await scanCsvLines(info.file, {
       quote: options.quote ?? '"',
@@ -252,7 +353,11 @@ async function scanBadLines(conn: DuckDBConnection, table: string, infos: Source
   }
 }
 
-async function rejectedRows(conn: DuckDBConnection, info: SourceInfo, importId: string): Promise<Omit<QuarantinedRow, 'dataset'>[]> {
+async function rejectedRows(
+  conn: DuckDBConnection,
+  info: SourceInfo,
+  importId: string,
+): Promise<Omit<QuarantinedRow, 'dataset'>[]> {
   if (info.format !== 'csv') return [];
   const rows = await conn
     .runAndReadAll(
@@ -265,7 +370,7 @@ async function rejectedRows(conn: DuckDBConnection, info: SourceInfo, importId: 
     sourceFile: info.file,
     line: info.lines?.rejected.get(Number(r['line'])) ?? Number(r['line']),
     // DuckDB's csv_line can carry the previous line's terminator (CRLF files, skipped blank lines).
-    raw: String(r['raw'] ?? '').replace(/^[\r\n]+|[\r\n]+$/g, ''),
-    reason: `unparseable line: ${String(r['reason'])}`,
+    raw: text(r['raw']).replace(/^[\r\n]+|[\r\n]+$/g, ''),
+    reason: `unparseable line: ${text(r['reason'])}`,
   }));
 }

@@ -16,7 +16,7 @@ import { QueryEngine, type QueryResult } from './query-engine.js';
 import { readDataset, type ReadOptions, type ReadResult } from './read.js';
 import { createDataset, ensureBuiltins, getDataset, listDatasets } from './registry.js';
 import { scanSql } from './scan.js';
-import { ident } from './sql.js';
+import { ident, text } from './sql.js';
 import { stageInput } from './staged-input.js';
 import { vacuumDataset, type VacuumResult } from './vacuum.js';
 import { commitStaged, type WriteOptions, type WriteResult } from './write-commit.js';
@@ -63,7 +63,11 @@ export class Lake {
     const tempDir = options.tempDir ?? path.join(path.dirname(root), 'tmp', 'duckdb');
     const settings = { memoryLimit: options.memoryLimit ?? '1GB', threads: options.threads ?? 0 };
     const engine = await DuckEngine.create({ ...settings, tempDir });
-    const sandbox = await DuckEngine.create({ ...settings, tempDir: path.join(tempDir, 'sandbox'), sandboxRoots: [root] });
+    const sandbox = await DuckEngine.create({
+      ...settings,
+      tempDir: path.join(tempDir, 'sandbox'),
+      sandboxRoots: [root],
+    });
     const ctx: LakeContext = {
       store: options.store,
       layout: new LakeLayout(root),
@@ -110,18 +114,33 @@ export class Lake {
         if ('sql' in input) {
           await registerViews(this.ctx, conn);
           await conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(src)} AS ${input.sql}`);
-          const cols = (await conn.runAndReadAll(`DESCRIBE ${ident(src)}`)).getRowObjectsJson().map((r) => String(r['column_name']));
-          source = { sql: `SELECT row_number() OVER () AS _ord, * FROM ${ident(src)}`, columns: cols, label: 'the query result' };
+          const cols = (await conn.runAndReadAll(`DESCRIBE ${ident(src)}`))
+            .getRowObjectsJson()
+            .map((r) => text(r['column_name']));
+          source = {
+            sql: `SELECT row_number() OVER () AS _ord, * FROM ${ident(src)}`,
+            columns: cols,
+            label: 'the query result',
+          };
         } else {
-          const { rows, columns } = 'arrow' in input ? arrowRows(input.arrow) : { rows: input.rows, columns: undefined };
+          const { rows, columns } =
+            'arrow' in input ? arrowRows(input.arrow) : { rows: input.rows, columns: undefined };
           const cols = await loadRows(conn, dataset, rows, src, columns);
-          source = { sql: `SELECT row_number() OVER () AS _ord, * FROM ${ident(src)}`, columns: cols, label: 'the rows' };
+          source = {
+            sql: `SELECT row_number() OVER () AS _ord, * FROM ${ident(src)}`,
+            columns: cols,
+            label: 'the rows',
+          };
         }
         const result = await stageInput(conn, dataset, source, {}, staged);
         if (result.badRows > 0) {
-          const bad = (await conn.runAndReadAll(`SELECT _ord, _reason FROM ${ident(staged)} WHERE _reason IS NOT NULL ORDER BY _ord LIMIT 20`)).getRowObjectsJson();
+          const bad = (
+            await conn.runAndReadAll(
+              `SELECT _ord, _reason FROM ${ident(staged)} WHERE _reason IS NOT NULL ORDER BY _ord LIMIT 20`,
+            )
+          ).getRowObjectsJson();
           throw new LakeBadDataError(
-            `${result.badRows} of ${result.rows} rows do not fit ${name}: ${bad.map((b) => `row ${String(b['_ord'])}: ${String(b['_reason'])}`).join('; ')}. Fix them; nothing was written.`,
+            `${result.badRows} of ${result.rows} rows do not fit ${name}: ${bad.map((b) => `row ${text(b['_ord'])}: ${text(b['_reason'])}`).join('; ')}. Fix them; nothing was written.`,
             { details: { dataset: name, badRows: result.badRows, examples: bad } },
           );
         }
@@ -141,7 +160,11 @@ export class Lake {
   }
 
   /** Imports CSV/Parquet files, quarantining bad rows (see `importFiles`). */
-  async import(name: string, files: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
+  async import(
+    name: string,
+    files: readonly string[],
+    options: ImportOptions = {},
+  ): Promise<ImportResult> {
     return importFiles(this.ctx, await this.dataset(name), files, options);
   }
 
@@ -170,15 +193,27 @@ export class Lake {
   }
 
   /** Compacts small files of one dataset or of all. */
-  async compact(options: { dataset?: string; smallFileBytes: number; onProgress?: (done: number, total: number) => void }): Promise<CompactResult[]> {
+  async compact(options: {
+    dataset?: string;
+    smallFileBytes: number;
+    onProgress?: (done: number, total: number) => void;
+  }): Promise<CompactResult[]> {
     const targets = options.dataset ? [await this.dataset(options.dataset)] : await this.datasets();
     const out: CompactResult[] = [];
-    for (const d of targets) out.push(await compactDataset(this.ctx, d, { smallFileBytes: options.smallFileBytes, onProgress: options.onProgress }));
+    for (const d of targets)
+      out.push(
+        await compactDataset(this.ctx, d, {
+          smallFileBytes: options.smallFileBytes,
+          onProgress: options.onProgress,
+        }),
+      );
     return out;
   }
 
   /** Removes orphans and, with `retentionMs`, versions older than the retention. */
-  async vacuum(options: { dataset?: string; retentionMs?: number; now?: number } = {}): Promise<Record<string, VacuumResult>> {
+  async vacuum(
+    options: { dataset?: string; retentionMs?: number; now?: number } = {},
+  ): Promise<Record<string, VacuumResult>> {
     const targets = options.dataset ? [await this.dataset(options.dataset)] : await this.datasets();
     const out: Record<string, VacuumResult> = {};
     for (const d of targets) out[d.name] = await vacuumDataset(this.ctx, d, options);
@@ -202,6 +237,8 @@ export class Lake {
 async function registerViews(ctx: LakeContext, conn: DuckDBConnection): Promise<void> {
   for (const d of await listDatasets(ctx.store)) {
     const files = d.headVersion === 0 ? [] : await filesAt(ctx.store, d.name, d.headVersion);
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(d.name)} AS ${scanSql(d, ctx.layout, files)}`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP VIEW ${ident(d.name)} AS ${scanSql(d, ctx.layout, files)}`,
+    );
   }
 }

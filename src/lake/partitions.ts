@@ -22,14 +22,42 @@ export function partitionSql(spec: DatasetSpec): string {
   }
 }
 
-const UNSAFE = ['%', '/', '\\', ':', '=', '"', "'", '#', '?', '*', '[', ']', '^', '{', '}', '\n', '\r', '\t'];
+const UNSAFE = [
+  '%',
+  '/',
+  '\\',
+  ':',
+  '=',
+  '"',
+  "'",
+  '#',
+  '?',
+  '*',
+  '[',
+  ']',
+  '^',
+  '{',
+  '}',
+  '\n',
+  '\r',
+  '\t',
+];
 
 function escapeSql(valueSql: string): string {
   // '%' first so later escapes are not escaped twice.
   let expr = valueSql;
   for (const ch of UNSAFE) {
     const hex = '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
-    const lit = ch === "'" ? "''" : ch === '\n' ? "' || chr(10) || '" : ch === '\r' ? "' || chr(13) || '" : ch === '\t' ? "' || chr(9) || '" : ch;
+    const lit =
+      ch === "'"
+        ? "''"
+        : ch === '\n'
+          ? "' || chr(10) || '"
+          : ch === '\r'
+            ? "' || chr(13) || '"
+            : ch === '\t'
+              ? "' || chr(9) || '"
+              : ch;
     expr = `replace(${expr}, '${lit}', '${hex}')`;
   }
   return expr;
@@ -38,7 +66,10 @@ function escapeSql(valueSql: string): string {
 /** Escapes a partition value the way `partitionSql` does, for values given by users. */
 export function escapePartitionValue(value: string): string {
   let out = '';
-  for (const ch of value) out += UNSAFE.includes(ch) ? '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0') : ch;
+  for (const ch of value)
+    out += UNSAFE.includes(ch)
+      ? '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')
+      : ch;
   return out;
 }
 

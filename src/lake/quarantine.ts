@@ -14,7 +14,10 @@ export interface QuarantinedRow {
 }
 
 /** Stores quarantined rows (every one of them; no cap). */
-export async function addQuarantined(store: MetaStore, rows: readonly QuarantinedRow[]): Promise<void> {
+export async function addQuarantined(
+  store: MetaStore,
+  rows: readonly QuarantinedRow[],
+): Promise<void> {
   const now = new Date().toISOString();
   for (let i = 0; i < rows.length; i += 500) {
     await store.db
@@ -44,12 +47,18 @@ export interface QuarantineQuery {
 }
 
 /** Quarantined rows, oldest first. */
-export async function listQuarantined(store: MetaStore, query: QuarantineQuery = {}): Promise<QuarantinedRow[]> {
+export async function listQuarantined(
+  store: MetaStore,
+  query: QuarantineQuery = {},
+): Promise<QuarantinedRow[]> {
   let q = store.db.selectFrom('quarantine').selectAll();
   if (query.dataset) q = q.where('dataset', '=', query.dataset);
   if (query.importId) q = q.where('import_id', '=', query.importId);
   if (query.afterId !== undefined) q = q.where('id', '>', query.afterId);
-  const rows = await q.orderBy('id').limit(query.limit ?? 1000).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(query.limit ?? 1000)
+    .execute();
   return rows.map((r) => ({
     id: Number(r.id),
     dataset: r.dataset,

@@ -33,7 +33,10 @@ const FORBIDDEN_MESSAGE =
 function queryError(err: unknown): LakeQueryForbiddenError | LakeQueryFailedError {
   const message = messageOf(err).split('\n')[0] ?? '';
   if (/Permission Error|disabled by configuration/i.test(message)) {
-    return new LakeQueryForbiddenError(`Query refused: ${message}. User SQL may only read the lake's datasets.`, { cause: err });
+    return new LakeQueryForbiddenError(
+      `Query refused: ${message}. User SQL may only read the lake's datasets.`,
+      { cause: err },
+    );
   }
   return new LakeQueryFailedError(`Query failed: ${message}`, { cause: err });
 }
@@ -76,7 +79,10 @@ export class QueryEngine {
     const prepared = await (async () => {
       const extracted = await conn.extractStatements(sql);
       if (extracted.count !== 1) {
-        throw new LakeQueryForbiddenError(`Send exactly one SQL statement (got ${extracted.count}).`, { details: { statements: extracted.count } });
+        throw new LakeQueryForbiddenError(
+          `Send exactly one SQL statement (got ${extracted.count}).`,
+          { details: { statements: extracted.count } },
+        );
       }
       await assertSelect(conn, sql);
       return extracted.prepare(0);
@@ -93,7 +99,12 @@ export class QueryEngine {
       const types = reader.columnTypes().map((t) => t.toString());
       const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
       const truncated = rows.length > maxRows;
-      return { columns: names.map((name, i) => ({ name, type: types[i] ?? '' })), rows: rows.slice(0, maxRows), truncated, versions };
+      return {
+        columns: names.map((name, i) => ({ name, type: types[i] ?? '' })),
+        rows: rows.slice(0, maxRows),
+        truncated,
+        versions,
+      };
     } catch (err) {
       throw queryError(err);
     }
@@ -105,7 +116,9 @@ export class QueryEngine {
       versions[d.name] = d.headVersion;
       if (this.views.get(d.name) === d.headVersion) continue;
       const files = d.headVersion === 0 ? [] : await filesAt(this.store, d.name, d.headVersion);
-      await conn.run(`CREATE OR REPLACE VIEW ${ident(d.name)} AS ${scanSql(d, this.layout, files)}`);
+      await conn.run(
+        `CREATE OR REPLACE VIEW ${ident(d.name)} AS ${scanSql(d, this.layout, files)}`,
+      );
       this.views.set(d.name, d.headVersion);
     }
     return versions;
@@ -121,7 +134,10 @@ export class QueryEngine {
 async function parsesAsSelect(conn: DuckDBConnection, text: string): Promise<boolean> {
   const reader = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [text]);
   const json = reader.getRowObjectsJson()[0]?.['tree'];
-  const tree = (typeof json === 'string' ? JSON.parse(json) : {}) as { error?: boolean; statements?: unknown[] };
+  const tree = (typeof json === 'string' ? JSON.parse(json) : {}) as {
+    error?: boolean;
+    statements?: unknown[];
+  };
   return tree.error !== true && tree.statements?.length === 1;
 }
 

@@ -7,7 +7,8 @@ import { scanSql } from './scan.js';
 import { ident } from './sql.js';
 
 /** A value in a read filter: equality, or an inclusive range. */
-export type ReadFilter = string | number | boolean | { from?: string | number; to?: string | number };
+export type ReadFilter =
+  string | number | boolean | { from?: string | number; to?: string | number };
 
 /** Options of `read`. */
 export interface ReadOptions {
@@ -32,9 +33,12 @@ export interface ReadResult {
 function assertColumns(dataset: Dataset, names: readonly string[]): void {
   for (const n of names) {
     if (!dataset.columns.some((c) => c.name === n)) {
-      throw new LakeSchemaInvalidError(`Dataset "${dataset.name}" has no column "${n}" (columns: ${dataset.columns.map((c) => c.name).join(', ')}).`, {
-        details: { dataset: dataset.name, column: n },
-      });
+      throw new LakeSchemaInvalidError(
+        `Dataset "${dataset.name}" has no column "${n}" (columns: ${dataset.columns.map((c) => c.name).join(', ')}).`,
+        {
+          details: { dataset: dataset.name, column: n },
+        },
+      );
     }
   }
 }
@@ -49,7 +53,12 @@ const NUMERIC_TYPES: readonly string[] = ['DOUBLE', 'BIGINT', 'INTEGER'];
 function prune(dataset: Dataset, files: LakeFile[], where: Record<string, ReadFilter>): LakeFile[] {
   const first = dataset.primaryKey[0];
   const filter = first === undefined ? undefined : where[first];
-  if (filter === undefined || typeof filter === 'object' || files.some((f) => f.minKey.length === 0)) return files;
+  if (
+    filter === undefined ||
+    typeof filter === 'object' ||
+    files.some((f) => f.minKey.length === 0)
+  )
+    return files;
   const type = dataset.columns.find((c) => c.name === first)?.type ?? '';
   if (NUMERIC_TYPES.includes(type)) {
     const v = Number(filter);
@@ -62,12 +71,24 @@ function prune(dataset: Dataset, files: LakeFile[], where: Record<string, ReadFi
 }
 
 /** Reads rows of a committed version; the file list comes from the catalog, never from a glob. */
-export async function readDataset(ctx: LakeContext, dataset: Dataset, options: ReadOptions = {}): Promise<ReadResult> {
+export async function readDataset(
+  ctx: LakeContext,
+  dataset: Dataset,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
   const version = options.version ?? dataset.headVersion;
   if (options.version !== undefined) await getVersion(ctx.store, dataset.name, version);
   const where = options.where ?? {};
-  assertColumns(dataset, [...(options.columns ?? []), ...Object.keys(where), ...(options.orderBy ?? [])]);
-  const files = prune(dataset, version === 0 ? [] : await filesAt(ctx.store, dataset.name, version), where);
+  assertColumns(dataset, [
+    ...(options.columns ?? []),
+    ...Object.keys(where),
+    ...(options.orderBy ?? []),
+  ]);
+  const files = prune(
+    dataset,
+    version === 0 ? [] : await filesAt(ctx.store, dataset.name, version),
+    where,
+  );
   const params: DuckDBValue[] = [];
   const conditions: string[] = [];
   for (const [col, f] of Object.entries(where)) {
@@ -89,5 +110,5 @@ export async function readDataset(ctx: LakeContext, dataset: Dataset, options: R
     order.length ? ` ORDER BY ${order.map(ident).join(', ')}` : ''
   }${options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : ''}`;
   const reader = await ctx.engine.withConnection((conn) => conn.runAndReadAll(sql, params));
-  return { dataset: dataset.name, version, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+  return { dataset: dataset.name, version, rows: reader.getRowObjectsJson() };
 }

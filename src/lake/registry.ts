@@ -5,7 +5,10 @@ import { builtinDatasets } from './builtins.js';
 import { validateSpec } from './validate-spec.js';
 
 function toDataset(row: DatasetsTable): Dataset {
-  const schema = JSON.parse(row.schema_json) as Pick<DatasetSpec, 'columns' | 'primaryKey' | 'checks'>;
+  const schema = JSON.parse(row.schema_json) as Pick<
+    DatasetSpec,
+    'columns' | 'primaryKey' | 'checks'
+  >;
   return {
     name: row.name,
     description: row.description,
@@ -21,7 +24,11 @@ function toDataset(row: DatasetsTable): Dataset {
 }
 
 function schemaJson(spec: DatasetSpec): string {
-  return JSON.stringify({ columns: spec.columns, primaryKey: spec.primaryKey, checks: spec.checks ?? [] });
+  return JSON.stringify({
+    columns: spec.columns,
+    primaryKey: spec.primaryKey,
+    checks: spec.checks ?? [],
+  });
 }
 
 /** Registers (or updates) the built-in datasets declared in code. */
@@ -30,7 +37,11 @@ export async function ensureBuiltins(store: MetaStore): Promise<void> {
   await store.transaction(async (trx) => {
     for (const raw of builtinDatasets) {
       const spec = validateSpec(raw);
-      const existing = await trx.selectFrom('datasets').selectAll().where('name', '=', spec.name).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('datasets')
+        .selectAll()
+        .where('name', '=', spec.name)
+        .executeTakeFirst();
       const values = {
         schema_json: schemaJson(spec),
         partitioning_json: JSON.stringify(spec.partitioning),
@@ -40,11 +51,25 @@ export async function ensureBuiltins(store: MetaStore): Promise<void> {
         // Several processes may start at once on a fresh PostgreSQL database: the first insert wins.
         await trx
           .insertInto('datasets')
-          .values({ name: spec.name, ...values, builtin: 1, head_version: 0, created_at: now, updated_at: now })
+          .values({
+            name: spec.name,
+            ...values,
+            builtin: 1,
+            head_version: 0,
+            created_at: now,
+            updated_at: now,
+          })
           .onConflict((oc) => oc.column('name').doNothing())
           .execute();
-      } else if (existing.schema_json !== values.schema_json || existing.description !== values.description) {
-        await trx.updateTable('datasets').set({ ...values, updated_at: now }).where('name', '=', spec.name).execute();
+      } else if (
+        existing.schema_json !== values.schema_json ||
+        existing.description !== values.description
+      ) {
+        await trx
+          .updateTable('datasets')
+          .set({ ...values, updated_at: now })
+          .where('name', '=', spec.name)
+          .execute();
       }
     }
   });
@@ -58,7 +83,10 @@ export async function createDataset(store: MetaStore, input: DatasetSpec): Promi
   const spec = validateSpec(input);
   const now = new Date().toISOString();
   const sameOrFail = (existing: DatasetsTable): Dataset => {
-    if (existing.schema_json === schemaJson(spec) && existing.partitioning_json === JSON.stringify(spec.partitioning)) {
+    if (
+      existing.schema_json === schemaJson(spec) &&
+      existing.partitioning_json === JSON.stringify(spec.partitioning)
+    ) {
       return toDataset(existing);
     }
     throw new LakeDatasetExistsError(
@@ -67,7 +95,11 @@ export async function createDataset(store: MetaStore, input: DatasetSpec): Promi
     );
   };
   return store.transaction(async (trx) => {
-    const existing = await trx.selectFrom('datasets').selectAll().where('name', '=', spec.name).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('datasets')
+      .selectAll()
+      .where('name', '=', spec.name)
+      .executeTakeFirst();
     if (existing) return sameOrFail(existing);
     const row: DatasetsTable = {
       name: spec.name,
@@ -86,18 +118,33 @@ export async function createDataset(store: MetaStore, input: DatasetSpec): Promi
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return toDataset(row);
     // Another process registered the name between our read and our insert.
-    return sameOrFail(await trx.selectFrom('datasets').selectAll().where('name', '=', spec.name).executeTakeFirstOrThrow());
+    return sameOrFail(
+      await trx
+        .selectFrom('datasets')
+        .selectAll()
+        .where('name', '=', spec.name)
+        .executeTakeFirstOrThrow(),
+    );
   });
 }
 
 /** The registered dataset named `name`; throws `LAKE_DATASET_NOT_FOUND` listing the known names. */
 export async function getDataset(store: MetaStore, name: string): Promise<Dataset> {
-  const row = await store.db.selectFrom('datasets').selectAll().where('name', '=', name).executeTakeFirst();
+  const row = await store.db
+    .selectFrom('datasets')
+    .selectAll()
+    .where('name', '=', name)
+    .executeTakeFirst();
   if (!row) {
-    const names = (await store.db.selectFrom('datasets').select('name').orderBy('name').execute()).map((r) => r.name);
-    throw new LakeDatasetNotFoundError(`No dataset named "${name}". Known datasets: ${names.join(', ') || '(none)'}.`, {
-      details: { dataset: name, known: names },
-    });
+    const names = (
+      await store.db.selectFrom('datasets').select('name').orderBy('name').execute()
+    ).map((r) => r.name);
+    throw new LakeDatasetNotFoundError(
+      `No dataset named "${name}". Known datasets: ${names.join(', ') || '(none)'}.`,
+      {
+        details: { dataset: name, known: names },
+      },
+    );
   }
   return toDataset(row);
 }

@@ -7,7 +7,11 @@ import { ident, pathList } from './sql.js';
  * list yields an empty, correctly typed relation. For column partitioning the partition column
  * lives in the folder name (as Hive does), so it is read back from the path.
  */
-export function scanSql(spec: DatasetSpec, layout: LakeLayout, files: readonly { path: string }[]): string {
+export function scanSql(
+  spec: DatasetSpec,
+  layout: LakeLayout,
+  files: readonly { path: string }[],
+): string {
   const cols = spec.columns.map((c) => `${ident(c.name)}`).join(', ');
   if (files.length === 0) {
     const nulls = spec.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(', ');

@@ -12,3 +12,12 @@ export function literal(value: string): string {
 export function pathList(paths: readonly string[]): string {
   return `[${paths.map(literal).join(', ')}]`;
 }
+
+/** Text of a value read back from DuckDB as JSON (strings as they are, others as JSON). */
+export function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return value.toString();
+  return JSON.stringify(value) ?? '';
+}

@@ -40,25 +40,39 @@ function castExpr(col: ColumnSpec, src: string, mapping: ColumnMapping): string 
 }
 
 /** Resolves which source column feeds each dataset column (case-insensitive names, then `map`). */
-export function resolveColumns(spec: DatasetSpec, sourceColumns: readonly string[], mapping: ColumnMapping, label: string): Map<string, string | undefined> {
+export function resolveColumns(
+  spec: DatasetSpec,
+  sourceColumns: readonly string[],
+  mapping: ColumnMapping,
+  label: string,
+): Map<string, string | undefined> {
   const byLower = new Map(sourceColumns.map((c) => [c.toLowerCase(), c]));
   const out = new Map<string, string | undefined>();
   for (const [dst, src] of Object.entries(mapping.map ?? {})) {
     if (!spec.columns.some((c) => c.name === dst)) {
-      throw new LakeImportFileError(`--map ${src}=${dst}: "${dst}" is not a column of ${spec.name} (columns: ${spec.columns.map((c) => c.name).join(', ')}).`, {
-        details: { column: dst },
-      });
+      throw new LakeImportFileError(
+        `--map ${src}=${dst}: "${dst}" is not a column of ${spec.name} (columns: ${spec.columns.map((c) => c.name).join(', ')}).`,
+        {
+          details: { column: dst },
+        },
+      );
     }
     if (!byLower.has(src.toLowerCase())) {
-      throw new LakeImportFileError(`--map ${src}=${dst}: ${label} has no column "${src}" (it has: ${sourceColumns.join(', ')}).`, {
-        details: { column: src, source: label },
-      });
+      throw new LakeImportFileError(
+        `--map ${src}=${dst}: ${label} has no column "${src}" (it has: ${sourceColumns.join(', ')}).`,
+        {
+          details: { column: src, source: label },
+        },
+      );
     }
   }
   for (const col of spec.columns) {
     if (mapping.constants?.[col.name] !== undefined) continue;
     const mapped = mapping.map?.[col.name];
-    const src = mapped !== undefined ? byLower.get(mapped.toLowerCase()) : byLower.get(col.name.toLowerCase());
+    const src =
+      mapped !== undefined
+        ? byLower.get(mapped.toLowerCase())
+        : byLower.get(col.name.toLowerCase());
     if (src === undefined && col.nullable === false) {
       throw new LakeImportFileError(
         `${label} has no column for required "${col.name}" of ${spec.name}. Its columns are: ${sourceColumns.join(', ')}. Map one with --map <source>=${col.name}, or set a constant with --set ${col.name}=<value>.`,
@@ -93,7 +107,9 @@ export async function stageInput(
     const src = resolved.get(col.name);
     if (constant !== undefined) {
       typed.push(`TRY_CAST(${literal(constant)} AS ${col.type}) AS ${c}`);
-      reasons.push(`CASE WHEN ${c} IS NULL THEN ${literal(`${col.name}: constant "${constant}" is not a valid ${col.type}`)} END`);
+      reasons.push(
+        `CASE WHEN ${c} IS NULL THEN ${literal(`${col.name}: constant "${constant}" is not a valid ${col.type}`)} END`,
+      );
       continue;
     }
     if (src === undefined) {
@@ -104,15 +120,22 @@ export async function stageInput(
     const raw = rawName.get(src) ?? '';
     const text = `CAST(${raw} AS VARCHAR)`;
     const present = `(${raw} IS NOT NULL AND trim(${text}) <> '')`;
-    reasons.push(`CASE WHEN ${c} IS NULL AND ${present} THEN ${literal(`${col.name}: "`)} || ${text} || ${literal(`" is not a valid ${col.type}`)} END`);
-    if (col.nullable === false) reasons.push(`CASE WHEN ${c} IS NULL AND NOT ${present} THEN ${literal(`${col.name} is blank`)} END`);
+    reasons.push(
+      `CASE WHEN ${c} IS NULL AND ${present} THEN ${literal(`${col.name}: "`)} || ${text} || ${literal(`" is not a valid ${col.type}`)} END`,
+    );
+    if (col.nullable === false)
+      reasons.push(
+        `CASE WHEN ${c} IS NULL AND NOT ${present} THEN ${literal(`${col.name} is blank`)} END`,
+      );
   }
   for (const check of spec.checks ?? []) {
     reasons.push(`CASE WHEN NOT COALESCE((${check.sql}), true) THEN ${literal(check.message)} END`);
   }
   const delimiter = mapping.delimiter ?? ',';
   const rawText = `concat_ws(${literal(delimiter)}, ${[...rawName.values()].map((r) => `COALESCE(CAST(${r} AS VARCHAR), '')`).join(', ')})`;
-  const carried = source.columns.map((c) => `src.${ident(c)} AS ${rawName.get(c) ?? ''}`).join(', ');
+  const carried = source.columns
+    .map((c) => `src.${ident(c)} AS ${rawName.get(c) ?? ''}`)
+    .join(', ');
   const cols = spec.columns.map((c) => ident(c.name)).join(', ');
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
@@ -120,7 +143,9 @@ export async function stageInput(
     s1 AS (SELECT src._ord, ${carried}, ${typed.join(', ')} FROM src),
     s2 AS (SELECT *, NULLIF(concat_ws('; ', ${reasons.length ? reasons.join(', ') : 'NULL'}), '') AS _reason, ${partitionSql(spec)} AS _part FROM s1)
     SELECT _ord, ${cols}, _part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw FROM s2`);
-  const counts = await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(_reason)::BIGINT AS bad FROM ${ident(table)}`);
+  const counts = await conn.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n, count(_reason)::BIGINT AS bad FROM ${ident(table)}`,
+  );
   const row = counts.getRowObjectsJson()[0] as { n: string; bad: string };
   return { table, rows: Number(row.n), badRows: Number(row.bad) };
 }

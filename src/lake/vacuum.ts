@@ -36,9 +36,21 @@ function listParquet(dir: string): string[] {
  * current before `now - retentionMs` and the files only they used. The newest version at the
  * cutoff is kept, so a reader can time-travel to any moment within the retention.
  */
-export async function vacuumDataset(ctx: LakeContext, dataset: Dataset, options: { retentionMs?: number; now?: number }): Promise<VacuumResult> {
-  const result: VacuumResult = { versionsRemoved: 0, filesRemoved: 0, bytesRemoved: 0, orphansRemoved: 0, stagingRemoved: 0 };
-  const lease = await acquireLease(ctx.store, `lake:${dataset.name}`, { waitMs: ctx.writeLockWaitMs });
+export async function vacuumDataset(
+  ctx: LakeContext,
+  dataset: Dataset,
+  options: { retentionMs?: number; now?: number },
+): Promise<VacuumResult> {
+  const result: VacuumResult = {
+    versionsRemoved: 0,
+    filesRemoved: 0,
+    bytesRemoved: 0,
+    orphansRemoved: 0,
+    stagingRemoved: 0,
+  };
+  const lease = await acquireLease(ctx.store, `lake:${dataset.name}`, {
+    waitMs: ctx.writeLockWaitMs,
+  });
   try {
     const staging = ctx.layout.stagingRoot;
     if (existsSync(staging)) {
@@ -68,9 +80,20 @@ export async function vacuumDataset(ctx: LakeContext, dataset: Dataset, options:
             .where('removed_version', '<=', keepFrom)
             .execute();
           for (let i = 0; i < files.length; i += 500) {
-            await trx.deleteFrom('lake_files').where('id', 'in', files.slice(i, i + 500).map((f) => f.id)).execute();
+            await trx
+              .deleteFrom('lake_files')
+              .where(
+                'id',
+                'in',
+                files.slice(i, i + 500).map((f) => f.id),
+              )
+              .execute();
           }
-          const versions = await trx.deleteFrom('dataset_versions').where('dataset', '=', dataset.name).where('version', '<', keepFrom).executeTakeFirst();
+          const versions = await trx
+            .deleteFrom('dataset_versions')
+            .where('dataset', '=', dataset.name)
+            .where('version', '<', keepFrom)
+            .executeTakeFirst();
           result.versionsRemoved = Number(versions.numDeletedRows);
           return files;
         });
@@ -82,7 +105,13 @@ export async function vacuumDataset(ctx: LakeContext, dataset: Dataset, options:
       }
     }
     const known = new Set(
-      (await ctx.store.db.selectFrom('lake_files').select('path').where('dataset', '=', dataset.name).execute()).map((r) => ctx.layout.absolute(r.path)),
+      (
+        await ctx.store.db
+          .selectFrom('lake_files')
+          .select('path')
+          .where('dataset', '=', dataset.name)
+          .execute()
+      ).map((r) => ctx.layout.absolute(r.path)),
     );
     for (const file of listParquet(ctx.layout.datasetDir(dataset.name))) {
       if (!known.has(file)) {
@@ -91,8 +120,13 @@ export async function vacuumDataset(ctx: LakeContext, dataset: Dataset, options:
         result.orphansRemoved++;
       }
     }
-    const head = await ctx.store.db.selectFrom('datasets').select('head_version').where('name', '=', dataset.name).executeTakeFirstOrThrow();
-    if (Number(head.head_version) > 0) await writeManifest(ctx, dataset.name, Number(head.head_version));
+    const head = await ctx.store.db
+      .selectFrom('datasets')
+      .select('head_version')
+      .where('name', '=', dataset.name)
+      .executeTakeFirstOrThrow();
+    if (Number(head.head_version) > 0)
+      await writeManifest(ctx, dataset.name, Number(head.head_version));
   } finally {
     await lease.release();
   }

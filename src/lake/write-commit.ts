@@ -11,7 +11,7 @@ import type { LakeContext } from './lake-context.js';
 import { writeManifest } from './manifest.js';
 import { normalizePartition } from './partitions.js';
 import { fileColumns, scanSql } from './scan.js';
-import { ident, literal } from './sql.js';
+import { ident, literal, text } from './sql.js';
 
 /** How a write combines with what the dataset already holds. */
 export type WriteMode = 'append' | 'replace';
@@ -62,7 +62,13 @@ interface PartitionGroup {
  * dataset's write lease: stage Parquet files, fsync, rename into place, then one catalog
  * transaction makes version N+1. A crash at any point leaves version N intact and readable.
  */
-export async function commitStaged(ctx: LakeContext, conn: DuckDBConnection, dataset: Dataset, table: string, options: WriteOptions = {}): Promise<WriteResult> {
+export async function commitStaged(
+  ctx: LakeContext,
+  conn: DuckDBConnection,
+  dataset: Dataset,
+  table: string,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
   const mode = options.mode ?? 'append';
   const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
   const groups = (
@@ -71,7 +77,11 @@ export async function commitStaged(ctx: LakeContext, conn: DuckDBConnection, dat
     )
   )
     .getRowObjectsJson()
-    .map((r) => ({ part: String(r['part']), rows: Number(r['rows']), value: r['value'] === null ? null : String(r['value']) }) as PartitionGroup);
+    .map((r) => ({
+      part: text(r['part']),
+      rows: Number(r['rows']),
+      value: r['value'] === null ? null : text(r['value']),
+    }));
   const explicit = (options.partitions ?? []).map((p) => normalizePartition(dataset, p));
   if (mode === 'replace' && explicit.length > 0) {
     const outside = groups.filter((g) => !explicit.includes(g.part));
@@ -82,25 +92,43 @@ export async function commitStaged(ctx: LakeContext, conn: DuckDBConnection, dat
       );
     }
   }
-  const affected = [...new Set([...groups.map((g) => g.part), ...(mode === 'replace' ? explicit : [])])].sort();
+  const affected = [
+    ...new Set([...groups.map((g) => g.part), ...(mode === 'replace' ? explicit : [])]),
+  ].sort();
   const rowsWritten = groups.reduce((s, g) => s + g.rows, 0);
   if (affected.length === 0) {
-    return { dataset: dataset.name, version: dataset.headVersion, rowsWritten: 0, partitions: [], filesAdded: [], filesRemoved: 0 };
+    return {
+      dataset: dataset.name,
+      version: dataset.headVersion,
+      rowsWritten: 0,
+      partitions: [],
+      filesAdded: [],
+      filesRemoved: 0,
+    };
   }
 
-  const lease = await acquireLease(ctx.store, `lake:${dataset.name}`, { waitMs: ctx.writeLockWaitMs });
+  const lease = await acquireLease(ctx.store, `lake:${dataset.name}`, {
+    waitMs: ctx.writeLockWaitMs,
+  });
   const writeId = newId();
   const stagingDir = ctx.layout.stagingDir(dataset.name, writeId);
   const renamed: string[] = [];
   let committed = false;
   let source = table;
   try {
-    const head = await ctx.store.db.selectFrom('datasets').select('head_version').where('name', '=', dataset.name).executeTakeFirstOrThrow();
+    const head = await ctx.store.db
+      .selectFrom('datasets')
+      .select('head_version')
+      .where('name', '=', dataset.name)
+      .executeTakeFirstOrThrow();
     const base = Number(head.head_version);
     if (options.expectedVersion !== undefined && base !== options.expectedVersion) {
-      throw new LakeCommitConflictError(`"${dataset.name}" moved from version ${options.expectedVersion} to ${base} meanwhile; run the operation again.`, {
-        details: { dataset: dataset.name, expected: options.expectedVersion, head: base },
-      });
+      throw new LakeCommitConflictError(
+        `"${dataset.name}" moved from version ${options.expectedVersion} to ${base} meanwhile; run the operation again.`,
+        {
+          details: { dataset: dataset.name, expected: options.expectedVersion, head: base },
+        },
+      );
     }
     const existing = await filesAt(ctx.store, dataset.name, base, affected);
     const keyed = dataset.primaryKey.length > 0;
@@ -116,7 +144,15 @@ export async function commitStaged(ctx: LakeContext, conn: DuckDBConnection, dat
       const merge = mode === 'append' && keyed && old.length > 0;
       if (mode === 'replace' || merge) removed.push(...old);
       if (group) {
-        const file = await writePartition(ctx, conn, dataset, source, group, merge ? old : [], stagingDir);
+        const file = await writePartition(
+          ctx,
+          conn,
+          dataset,
+          source,
+          group,
+          merge ? old : [],
+          stagingDir,
+        );
         added.push(file);
         if (added.length === 1) failpoint('lake.write.staging');
       }
@@ -159,7 +195,8 @@ export async function commitStaged(ctx: LakeContext, conn: DuckDBConnection, dat
   } finally {
     if (!committed) for (const f of renamed) rmSync(f, { force: true });
     rmSync(stagingDir, { recursive: true, force: true });
-    if (source !== table) await conn.run(`DROP TABLE IF EXISTS ${ident(source)}`).catch(() => undefined);
+    if (source !== table)
+      await conn.run(`DROP TABLE IF EXISTS ${ident(source)}`).catch(() => undefined);
     await lease.release();
   }
 }
@@ -168,11 +205,18 @@ export async function commitStaged(ctx: LakeContext, conn: DuckDBConnection, dat
  * With many partitions, one sort by (partition, key) lets each partition's COPY read only its own
  * row groups instead of scanning the whole staged table again.
  */
-async function sortedSource(conn: DuckDBConnection, dataset: Dataset, table: string, partitions: number): Promise<string> {
+async function sortedSource(
+  conn: DuckDBConnection,
+  dataset: Dataset,
+  table: string,
+  partitions: number,
+): Promise<string> {
   if (partitions <= 16) return table;
   const sorted = `${table}_sorted`;
   const pk = dataset.primaryKey.map(ident);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(sorted)} AS SELECT * FROM ${ident(table)} WHERE _reason IS NULL ORDER BY ${['_part', ...pk].join(', ')}`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${ident(sorted)} AS SELECT * FROM ${ident(table)} WHERE _reason IS NULL ORDER BY ${['_part', ...pk].join(', ')}`,
+  );
   return sorted;
 }
 

@@ -36,7 +36,11 @@ function processAlive(pid: number): boolean {
  * database. A lease whose holder died is taken over: at once when the holder was a process on
  * this host that no longer exists, otherwise when its expiry passes (holders renew every ttl/3).
  */
-export async function acquireLease(store: MetaStore, name: string, options: LeaseOptions = {}): Promise<Lease> {
+export async function acquireLease(
+  store: MetaStore,
+  name: string,
+  options: LeaseOptions = {},
+): Promise<Lease> {
   const ttlMs = options.ttlMs ?? 30_000;
   const waitMs = options.waitMs ?? 120_000;
   const owner = options.owner ?? `${HOST}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -55,15 +59,18 @@ export async function acquireLease(store: MetaStore, name: string, options: Leas
     delay = Math.min(delay * 2, 250);
   }
   let released = false;
-  const timer = setInterval(() => {
-    void store.db
-      .updateTable('leases')
-      .set({ expires_at_ms: Date.now() + ttlMs })
-      .where('name', '=', name)
-      .where('owner', '=', owner)
-      .execute()
-      .catch(() => undefined);
-  }, Math.max(10, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      void store.db
+        .updateTable('leases')
+        .set({ expires_at_ms: Date.now() + ttlMs })
+        .where('name', '=', name)
+        .where('owner', '=', owner)
+        .execute()
+        .catch(() => undefined);
+    },
+    Math.max(10, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
   return {
     name,
@@ -72,17 +79,37 @@ export async function acquireLease(store: MetaStore, name: string, options: Leas
       if (released) return;
       released = true;
       clearInterval(timer);
-      await store.db.deleteFrom('leases').where('name', '=', name).where('owner', '=', owner).execute();
+      await store.db
+        .deleteFrom('leases')
+        .where('name', '=', name)
+        .where('owner', '=', owner)
+        .execute();
     },
   };
 }
 
 /** Takes the lease if free; returns undefined on success or a description of the holder. */
-async function tryTake(store: MetaStore, name: string, owner: string, ttlMs: number): Promise<string | undefined> {
+async function tryTake(
+  store: MetaStore,
+  name: string,
+  owner: string,
+  ttlMs: number,
+): Promise<string | undefined> {
   return store.transaction(async (trx) => {
     const now = Date.now();
-    const row = await trx.selectFrom('leases').selectAll().where('name', '=', name).$if(store.dialect === 'postgres', (qb) => qb.forUpdate()).executeTakeFirst();
-    const values = { owner, host: HOST, pid: process.pid, expires_at_ms: now + ttlMs, acquired_at: new Date(now).toISOString() };
+    const row = await trx
+      .selectFrom('leases')
+      .selectAll()
+      .where('name', '=', name)
+      .$if(store.dialect === 'postgres', (qb) => qb.forUpdate())
+      .executeTakeFirst();
+    const values = {
+      owner,
+      host: HOST,
+      pid: process.pid,
+      expires_at_ms: now + ttlMs,
+      acquired_at: new Date(now).toISOString(),
+    };
     if (!row) {
       const inserted = await trx
         .insertInto('leases')
@@ -91,9 +118,16 @@ async function tryTake(store: MetaStore, name: string, owner: string, ttlMs: num
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1 ? undefined : 'another process';
     }
-    const dead = row.expires_at_ms < now || (row.host === HOST && row.pid !== process.pid && !processAlive(row.pid));
+    const dead =
+      row.expires_at_ms < now ||
+      (row.host === HOST && row.pid !== process.pid && !processAlive(row.pid));
     if (!dead) return `${row.owner} (until ${new Date(row.expires_at_ms).toISOString()})`;
-    await trx.updateTable('leases').set(values).where('name', '=', name).where('owner', '=', row.owner).execute();
+    await trx
+      .updateTable('leases')
+      .set(values)
+      .where('name', '=', name)
+      .where('owner', '=', row.owner)
+      .execute();
     return undefined;
   });
 }

@@ -3,7 +3,14 @@ import { sql } from 'kysely';
 import { backends } from '../../test/helpers/backends.js';
 import { withTempDir } from '../../test/helpers/temp-dir.js';
 import { distModule, runNode } from '../../test/helpers/dist.js';
-import { acquireLease, latestSchemaVersion, MetaLeaseTimeoutError, MetaSchemaTooNewError, openMetaStore, schemaVersion } from './index.js';
+import {
+  acquireLease,
+  latestSchemaVersion,
+  MetaLeaseTimeoutError,
+  MetaSchemaTooNewError,
+  openMetaStore,
+  schemaVersion,
+} from './index.js';
 
 describe.each(backends)('metadata store on $name', (backend) => {
   it.skipIf(backend.skip)('migrates a new database and is idempotent on restart', async () => {
@@ -14,7 +21,16 @@ describe.each(backends)('metadata store on $name', (backend) => {
         expect(await schemaVersion(a.db)).toBe(latestSchemaVersion);
         await a.db
           .insertInto('datasets')
-          .values({ name: 'x', schema_json: '{}', partitioning_json: '{}', description: '', builtin: 0, head_version: 0, created_at: 'now', updated_at: 'now' })
+          .values({
+            name: 'x',
+            schema_json: '{}',
+            partitioning_json: '{}',
+            description: '',
+            builtin: 0,
+            head_version: 0,
+            created_at: 'now',
+            updated_at: 'now',
+          })
           .execute();
         await a.close();
         const b = await openMetaStore(url);
@@ -32,7 +48,9 @@ describe.each(backends)('metadata store on $name', (backend) => {
       const url = backend.url(dir);
       try {
         const a = await openMetaStore(url);
-        await sql`INSERT INTO meta_migrations (version, name, applied_at) VALUES (${latestSchemaVersion + 1}, 'future', 'x')`.execute(a.db);
+        await sql`INSERT INTO meta_migrations (version, name, applied_at) VALUES (${latestSchemaVersion + 1}, 'future', 'x')`.execute(
+          a.db,
+        );
         await a.close();
         const err = await openMetaStore(url).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(MetaSchemaTooNewError);
@@ -62,26 +80,35 @@ describe.each(backends)('metadata store on $name', (backend) => {
     });
   });
 
-  it.skipIf(backend.skip)('leases exclude each other, time out with the holder named, and are released', async () => {
-    await withTempDir(async (dir) => {
-      const url = backend.url(dir);
-      const store = await openMetaStore(url);
-      try {
-        const a = await acquireLease(store, 'dataset:bars_1d', { owner: 'writer-a' });
-        const err = await acquireLease(store, 'dataset:bars_1d', { owner: 'writer-b', waitMs: 100 }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(MetaLeaseTimeoutError);
-        expect((err as Error).message).toContain('writer-a');
-        const waiting = acquireLease(store, 'dataset:bars_1d', { owner: 'writer-c', waitMs: 5000 });
-        await a.release();
-        const c = await waiting;
-        expect(c.owner).toBe('writer-c');
-        await c.release();
-      } finally {
-        await store.close();
-        await backend.cleanup(url);
-      }
-    });
-  });
+  it.skipIf(backend.skip)(
+    'leases exclude each other, time out with the holder named, and are released',
+    async () => {
+      await withTempDir(async (dir) => {
+        const url = backend.url(dir);
+        const store = await openMetaStore(url);
+        try {
+          const a = await acquireLease(store, 'dataset:bars_1d', { owner: 'writer-a' });
+          const err = await acquireLease(store, 'dataset:bars_1d', {
+            owner: 'writer-b',
+            waitMs: 100,
+          }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(MetaLeaseTimeoutError);
+          expect((err as Error).message).toContain('writer-a');
+          const waiting = acquireLease(store, 'dataset:bars_1d', {
+            owner: 'writer-c',
+            waitMs: 5000,
+          });
+          await a.release();
+          const c = await waiting;
+          expect(c.owner).toBe('writer-c');
+          await c.release();
+        } finally {
+          await store.close();
+          await backend.cleanup(url);
+        }
+      });
+    },
+  );
 
   it.skipIf(backend.skip)('takes over an expired lease', async () => {
     await withTempDir(async (dir) => {
@@ -90,7 +117,14 @@ describe.each(backends)('metadata store on $name', (backend) => {
       try {
         await store.db
           .insertInto('leases')
-          .values({ name: 'l', owner: 'ghost', host: 'other-host', pid: 1, expires_at_ms: Date.now() - 1, acquired_at: 'x' })
+          .values({
+            name: 'l',
+            owner: 'ghost',
+            host: 'other-host',
+            pid: 1,
+            expires_at_ms: Date.now() - 1,
+            acquired_at: 'x',
+          })
           .execute();
         const lease = await acquireLease(store, 'l', { owner: 'me', waitMs: 1000 });
         expect(lease.owner).toBe('me');

@@ -42,7 +42,10 @@ const int8Types = {
 };
 
 /** Opens (and by default migrates) the metadata database named by `url`. */
-export async function openMetaStore(url: string, options: OpenMetaStoreOptions = {}): Promise<MetaStore> {
+export async function openMetaStore(
+  url: string,
+  options: OpenMetaStoreOptions = {},
+): Promise<MetaStore> {
   const store = url.startsWith('sqlite:')
     ? openSqlite(url.slice('sqlite:'.length))
     : /^postgres(ql)?:\/\//.test(url)
@@ -71,7 +74,10 @@ function openSqlite(file: string): MetaStore {
   try {
     database = new Database(file);
   } catch (err) {
-    throw new MetaUnavailableError(`Cannot open the SQLite metadata file ${file}: ${messageOf(err)}`, { cause: err });
+    throw new MetaUnavailableError(
+      `Cannot open the SQLite metadata file ${file}: ${messageOf(err)}`,
+      { cause: err },
+    );
   }
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
@@ -102,9 +108,12 @@ async function openPostgres(url: string, schemaOption?: string): Promise<MetaSto
   const parsed = new URL(url);
   const schema = schemaOption ?? parsed.searchParams.get('schema') ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) {
-    throw new MetaUrlInvalidError(`Invalid PostgreSQL schema name "${schema}": use letters, digits and _.`, {
-      details: { schema },
-    });
+    throw new MetaUrlInvalidError(
+      `Invalid PostgreSQL schema name "${schema}": use letters, digits and _.`,
+      {
+        details: { schema },
+      },
+    );
   }
   parsed.searchParams.delete('schema');
   const connectionString = parsed.toString();

@@ -27,7 +27,9 @@ export const migrations: readonly Migration[] = [
         .execute();
       await db.schema
         .createTable('dataset_versions')
-        .addColumn('dataset', 'text', (c) => c.notNull().references('datasets.name').onDelete('cascade'))
+        .addColumn('dataset', 'text', (c) =>
+          c.notNull().references('datasets.name').onDelete('cascade'),
+        )
         .addColumn('version', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('operation', 'text', (c) => c.notNull())
@@ -45,7 +47,9 @@ export const migrations: readonly Migration[] = [
       await db.schema
         .createTable('lake_files')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('dataset', 'text', (c) => c.notNull().references('datasets.name').onDelete('cascade'))
+        .addColumn('dataset', 'text', (c) =>
+          c.notNull().references('datasets.name').onDelete('cascade'),
+        )
         .addColumn('path', 'text', (c) => c.notNull().unique())
         .addColumn('partition', 'text', (c) => c.notNull())
         .addColumn('row_count', 'bigint', (c) => c.notNull())
@@ -65,7 +69,9 @@ export const migrations: readonly Migration[] = [
       const id = dialect === 'postgres' ? 'bigserial' : 'integer';
       await db.schema
         .createTable('quarantine')
-        .addColumn('id', id, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', id, (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('dataset', 'text', (c) => c.notNull())
         .addColumn('import_id', 'text', (c) => c.notNull())
         .addColumn('source_file', 'text', (c) => c.notNull())
@@ -74,8 +80,16 @@ export const migrations: readonly Migration[] = [
         .addColumn('reason', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('quarantine_by_import').on('quarantine').columns(['import_id']).execute();
-      await db.schema.createIndex('quarantine_by_dataset').on('quarantine').columns(['dataset', 'id']).execute();
+      await db.schema
+        .createIndex('quarantine_by_import')
+        .on('quarantine')
+        .columns(['import_id'])
+        .execute();
+      await db.schema
+        .createIndex('quarantine_by_dataset')
+        .on('quarantine')
+        .columns(['dataset', 'id'])
+        .execute();
       await db.schema
         .createTable('imports')
         .addColumn('id', 'text', (c) => c.primaryKey())

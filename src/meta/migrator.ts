@@ -5,7 +5,9 @@ import type { MetaStore } from './meta-store.js';
 
 /** Current schema version of a store whose `meta_migrations` table exists (0 when empty). */
 export async function schemaVersion<DB>(db: Kysely<DB>): Promise<number> {
-  const row = await sql<{ v: number | null }>`SELECT MAX(version) AS v FROM meta_migrations`.execute(db);
+  const row = await sql<{
+    v: number | null;
+  }>`SELECT MAX(version) AS v FROM meta_migrations`.execute(db);
   return Number(row.rows[0]?.v ?? 0);
 }
 

@@ -12,7 +12,8 @@ export interface TestBackend {
   cleanup(url: string): Promise<void>;
 }
 
-const pgUrl = (): string => process.env['MARKETLAKE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgUrl = (): string =>
+  process.env['MARKETLAKE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Both metadata backends; every backend-dependent suite runs with `describe.each(backends)`. */
 export const backends: TestBackend[] = [

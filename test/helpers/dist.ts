@@ -9,7 +9,8 @@ export const repoRoot: string = path.resolve(path.dirname(fileURLToPath(import.m
 /** Path of a built module under dist/ (npm test builds first); throws a clear error when missing. */
 export function distModule(relative: string): string {
   const file = path.join(repoRoot, 'dist', relative);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first (npm test does).`);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run \`npm run build\` first (npm test does).`);
   return file;
 }
 
@@ -22,14 +23,23 @@ export interface ChildResult {
 }
 
 /** Runs `node` with the given arguments and resolves with its exit status and output. */
-export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<ChildResult> {
+export function runNode(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<ChildResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       args,
-      { env: { ...process.env, ...options.env }, cwd: options.cwd ?? repoRoot, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: { ...process.env, ...options.env },
+        cwd: options.cwd ?? repoRoot,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
-        const e = error as (NodeJS.ErrnoException & { code?: number | string; signal?: NodeJS.Signals }) | null;
+        const e = error as
+          (NodeJS.ErrnoException & { code?: number | string; signal?: NodeJS.Signals }) | null;
         resolve({
           code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
           signal: e?.signal ?? null,
@@ -42,6 +52,9 @@ export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?
 }
 
 /** Runs the built CLI (`bin/marketlake.js`) with arguments. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<ChildResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<ChildResult> {
   return runNode([path.join(repoRoot, 'bin/marketlake.js'), ...args], options);
 }

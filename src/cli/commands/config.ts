@@ -7,7 +7,9 @@ import { formatOf, printJson, printRows } from '../output.js';
 export function configCommand(program: Command): void {
   program
     .command('config')
-    .description('print the effective configuration and the source of each value (secrets redacted)')
+    .description(
+      'print the effective configuration and the source of each value (secrets redacted)',
+    )
     .option('--json', 'one JSON document')
     .option('--csv', 'CSV')
     .addHelpText(

@@ -41,7 +41,9 @@ Examples:
       const root = path.resolve(dir);
       const config = path.join(root, 'marketlake.config.ts');
       if (existsSync(config) && !opts.force) {
-        throw new UsageError(`${config} already exists. Use --force to overwrite it, or pick another folder.`);
+        throw new UsageError(
+          `${config} already exists. Use --force to overwrite it, or pick another folder.`,
+        );
       }
       mkdirSync(path.join(root, 'pipelines'), { recursive: true });
       mkdirSync(path.join(root, 'inbox'), { recursive: true });
@@ -50,6 +52,8 @@ Examples:
       if (!existsSync(readme)) writeFileSync(readme, PIPELINES_README);
       const ignore = path.join(root, '.gitignore');
       if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
-      process.stdout.write(`Created a marketlake project in ${root}\n  marketlake.config.ts\n  pipelines/\n  inbox/\nNext: cd ${path.relative(process.cwd(), root) || '.'} && marketlake up\n`);
+      process.stdout.write(
+        `Created a marketlake project in ${root}\n  marketlake.config.ts\n  pipelines/\n  inbox/\nNext: cd ${path.relative(process.cwd(), root) || '.'} && marketlake up\n`,
+      );
     });
 }

@@ -12,16 +12,37 @@ export function lakeImportCommand(lake: Command): void {
   lake
     .command('import')
     .argument('<file...>', 'CSV (optionally .gz) or Parquet files')
-    .description('import vendor files into a dataset; bad rows are quarantined, good rows land in one new version')
+    .description(
+      'import vendor files into a dataset; bad rows are quarantined, good rows land in one new version',
+    )
     .requiredOption('--dataset <name>', 'target dataset, e.g. bars_1d')
     .option('--format <format>', 'csv or parquet (default: from the file extension)')
-    .option('--map <src=dst>', 'rename a file column to a dataset column (repeatable)', collectPairs('--map'), {})
-    .option('--set <col=value>', 'set a dataset column to a constant (repeatable)', collectPairs('--set'))
+    .option(
+      '--map <src=dst>',
+      'rename a file column to a dataset column (repeatable)',
+      collectPairs('--map'),
+      {},
+    )
+    .option(
+      '--set <col=value>',
+      'set a dataset column to a constant (repeatable)',
+      collectPairs('--set'),
+    )
     .option('--delimiter <char>', 'CSV delimiter (default: detected; \\t for tab)')
-    .option('--date-format <fmt>', 'strptime format of date columns, e.g. %Y%m%d (default: ISO or YYYYMMDD)')
+    .option(
+      '--date-format <fmt>',
+      'strptime format of date columns, e.g. %Y%m%d (default: ISO or YYYYMMDD)',
+    )
     .option('--no-header', 'the CSV has no header line')
-    .option('--max-bad-rows <n>', 'fail and commit nothing when more rows than this are quarantined')
-    .option('--mode <mode>', 'append (upsert by primary key) or replace (the written partitions)', 'append')
+    .option(
+      '--max-bad-rows <n>',
+      'fail and commit nothing when more rows than this are quarantined',
+    )
+    .option(
+      '--mode <mode>',
+      'append (upsert by primary key) or replace (the written partitions)',
+      'append',
+    )
     .option('--json', 'print {dataset, version, rowsImported, rowsQuarantined, files}')
     .addHelpText(
       'after',
@@ -43,7 +64,14 @@ Examples:
           result = await ctx.lake.import(opts.dataset, files, {
             ...options,
             writer: 'cli',
-            onProgress: (e) => progress.update(e.phase === 'read' ? `reading ${e.file ? path.basename(e.file) : ''}` : 'writing partitions', e.done, e.total),
+            onProgress: (e) =>
+              progress.update(
+                e.phase === 'read'
+                  ? `reading ${e.file ? path.basename(e.file) : ''}`
+                  : 'writing partitions',
+                e.done,
+                e.total,
+              ),
           });
         } finally {
           progress.stop();
@@ -65,9 +93,17 @@ Examples:
         if (result.rowsQuarantined > 0) {
           printRows(
             'table',
-            result.quarantined.slice(0, 10).map((q) => ({ file: path.basename(q.sourceFile), line: q.line, reason: q.reason, raw: q.raw })),
+            result.quarantined
+              .slice(0, 10)
+              .map((q) => ({
+                file: path.basename(q.sourceFile),
+                line: q.line,
+                reason: q.reason,
+                raw: q.raw,
+              })),
           );
-          if (result.rowsQuarantined > 10) process.stdout.write(`... ${result.rowsQuarantined - 10} more\n`);
+          if (result.rowsQuarantined > 10)
+            process.stdout.write(`... ${result.rowsQuarantined - 10} more\n`);
           process.stdout.write(`All of them: marketlake quarantine --import ${result.importId}\n`);
         }
       });
@@ -114,8 +150,10 @@ export function importOptionsFrom(opts: ImportFlags): {
     delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
     dateFormat: opts.dateFormat,
     header: opts.header,
-    maxBadRows: opts.maxBadRows === undefined ? undefined : parseInteger(opts.maxBadRows, '--max-bad-rows', 0),
+    maxBadRows:
+      opts.maxBadRows === undefined
+        ? undefined
+        : parseInteger(opts.maxBadRows, '--max-bad-rows', 0),
     mode: opts.mode ?? 'append',
   };
 }
-

@@ -33,7 +33,11 @@ Examples:
         const { datasetSummaries } = await import('../../lake/index.js');
         const rows = await datasetSummaries(ctx.lake);
         if (formatOf(opts) === 'table') {
-          printRows('table', rows.map((r) => ({ ...r, size: formatBytes(r.bytes) })), ['name', 'version', 'rows', 'files', 'size', 'partitioning', 'description']);
+          printRows(
+            'table',
+            rows.map((r) => ({ ...r, size: formatBytes(r.bytes) })),
+            ['name', 'version', 'rows', 'files', 'size', 'partitioning', 'description'],
+          );
         } else printRows(formatOf(opts), rows as unknown as Record<string, unknown>[]);
       });
     });
@@ -52,13 +56,26 @@ Examples:
         if (opts.json) return printJson({ ...d, head: head ?? null });
         process.stdout.write(
           `${d.name}${d.builtin ? ' (built-in)' : ''}: ${d.description}\nprimary key: ${d.primaryKey.join(', ') || '(none)'}\npartitioning: ${describePartitioning(d)}\nversion: ${d.headVersion}${
-            head ? `, ${head.rows} rows in ${head.files} files, ${formatBytes(head.bytes)}` : ' (empty)'
+            head
+              ? `, ${head.rows} rows in ${head.files} files, ${formatBytes(head.bytes)}`
+              : ' (empty)'
           }\n\n`,
         );
-        printRows('table', d.columns.map((c) => ({ column: c.name, type: c.type, nullable: c.nullable !== false ? 'yes' : 'no', description: c.description ?? '' })));
+        printRows(
+          'table',
+          d.columns.map((c) => ({
+            column: c.name,
+            type: c.type,
+            nullable: c.nullable !== false ? 'yes' : 'no',
+            description: c.description ?? '',
+          })),
+        );
         if (d.checks.length) {
           process.stdout.write('\nrow checks:\n');
-          printRows('table', d.checks.map((c) => ({ name: c.name, rule: c.sql, message: c.message })));
+          printRows(
+            'table',
+            d.checks.map((c) => ({ name: c.name, rule: c.sql, message: c.message })),
+          );
         }
       });
     });
@@ -69,12 +86,29 @@ Examples:
     .description('list the retained versions of a dataset, newest first')
     .option('--json', 'one JSON document')
     .option('--csv', 'CSV')
-    .addHelpText('after', '\nExamples:\n  $ marketlake lake history bars_1d\n  $ marketlake lake history bars_1d --csv > versions.csv')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ marketlake lake history bars_1d\n  $ marketlake lake history bars_1d --csv > versions.csv',
+    )
     .action(async (name: string, opts: Fmt, cmd: Command) => {
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
         const versions = await ctx.lake.history(name);
-        const cols = ['version', 'createdAt', 'operation', 'writer', 'rowsAdded', 'rowsRemoved', 'rows', 'files', 'bytes'];
-        printRows(formatOf(opts), versions as unknown as Record<string, unknown>[], formatOf(opts) === 'json' ? undefined : cols);
+        const cols = [
+          'version',
+          'createdAt',
+          'operation',
+          'writer',
+          'rowsAdded',
+          'rowsRemoved',
+          'rows',
+          'files',
+          'bytes',
+        ];
+        printRows(
+          formatOf(opts),
+          versions as unknown as Record<string, unknown>[],
+          formatOf(opts) === 'json' ? undefined : cols,
+        );
       });
     });
 
@@ -100,8 +134,15 @@ Examples:
       const maxRows = parseInteger(opts.maxRows, '--max-rows', 1);
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
         const result = await ctx.lake.query(sql, { maxRows });
-        printRows(formatOf(opts), result.rows, result.columns.map((c) => c.name));
-        if (result.truncated) process.stderr.write(`(only the first ${result.rows.length} rows; raise --max-rows for more)\n`);
+        printRows(
+          formatOf(opts),
+          result.rows,
+          result.columns.map((c) => c.name),
+        );
+        if (result.truncated)
+          process.stderr.write(
+            `(only the first ${result.rows.length} rows; raise --max-rows for more)\n`,
+          );
       });
     });
 
@@ -110,7 +151,10 @@ Examples:
     .description('merge small files of each partition into one (a new version with the same rows)')
     .option('--dataset <name>', 'only this dataset')
     .option('--json', 'one JSON document')
-    .addHelpText('after', '\nExamples:\n  $ marketlake lake compact\n  $ marketlake lake compact --dataset bars_1m')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ marketlake lake compact\n  $ marketlake lake compact --dataset bars_1m',
+    )
     .action(async (opts: { dataset?: string; json?: boolean }, cmd: Command) => {
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
         const progress = createProgress(!opts.json);
@@ -122,7 +166,16 @@ Examples:
           });
           progress.stop();
           if (opts.json) return printJson(results);
-          printRows('table', results.map((r) => ({ dataset: r.dataset, version: r.version, partitions: r.partitions.length, filesBefore: r.filesBefore, filesAfter: r.filesAfter })));
+          printRows(
+            'table',
+            results.map((r) => ({
+              dataset: r.dataset,
+              version: r.version,
+              partitions: r.partitions.length,
+              filesBefore: r.filesBefore,
+              filesAfter: r.filesAfter,
+            })),
+          );
         } finally {
           progress.stop();
         }
@@ -131,18 +184,41 @@ Examples:
 
   lake
     .command('vacuum')
-    .description('delete versions older than the retention, orphaned files and crashed writers\' staging files')
+    .description(
+      "delete versions older than the retention, orphaned files and crashed writers' staging files",
+    )
     .option('--dataset <name>', 'only this dataset')
-    .option('--retention-days <n>', 'keep versions this many days (default: configuration retentionDays)')
+    .option(
+      '--retention-days <n>',
+      'keep versions this many days (default: configuration retentionDays)',
+    )
     .option('--json', 'one JSON document')
-    .addHelpText('after', '\nExamples:\n  $ marketlake lake vacuum\n  $ marketlake lake vacuum --retention-days 30 --json')
-    .action(async (opts: { dataset?: string; retentionDays?: string; json?: boolean }, cmd: Command) => {
-      const retentionDays = opts.retentionDays === undefined ? undefined : parseInteger(opts.retentionDays, '--retention-days', 0);
-      await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
-        const days = retentionDays ?? ctx.loaded.config.retentionDays;
-        const results = await ctx.lake.vacuum({ dataset: opts.dataset, retentionMs: days * 86_400_000 });
-        if (opts.json) return printJson(results);
-        printRows('table', Object.entries(results).map(([dataset, r]) => ({ dataset, ...r, bytesRemoved: formatBytes(r.bytesRemoved) })));
-      });
-    });
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ marketlake lake vacuum\n  $ marketlake lake vacuum --retention-days 30 --json',
+    )
+    .action(
+      async (opts: { dataset?: string; retentionDays?: string; json?: boolean }, cmd: Command) => {
+        const retentionDays =
+          opts.retentionDays === undefined
+            ? undefined
+            : parseInteger(opts.retentionDays, '--retention-days', 0);
+        await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
+          const days = retentionDays ?? ctx.loaded.config.retentionDays;
+          const results = await ctx.lake.vacuum({
+            dataset: opts.dataset,
+            retentionMs: days * 86_400_000,
+          });
+          if (opts.json) return printJson(results);
+          printRows(
+            'table',
+            Object.entries(results).map(([dataset, r]) => ({
+              dataset,
+              ...r,
+              bytesRemoved: formatBytes(r.bytesRemoved),
+            })),
+          );
+        });
+      },
+    );
 }

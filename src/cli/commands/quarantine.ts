@@ -21,12 +21,39 @@ Examples:
   $ marketlake quarantine --dataset bars_1d
   $ marketlake quarantine --import imp_0mwwgpt2j3b8 --csv > bad-rows.csv`,
     )
-    .action(async (opts: { dataset?: string; import?: string; limit: string; after?: string; json?: boolean; csv?: boolean }, cmd: Command) => {
-      const limit = parseInteger(opts.limit, '--limit', 1);
-      const afterId = opts.after === undefined ? undefined : parseInteger(opts.after, '--after', 0);
-      await withContext(cmd.optsWithGlobals<GlobalFlags>(), async ({ lake }) => {
-        const rows = await lake.quarantine({ dataset: opts.dataset, importId: opts.import, limit, afterId });
-        printRows(formatOf(opts), rows as unknown as Record<string, unknown>[], ['id', 'dataset', 'sourceFile', 'line', 'reason', 'raw', 'importId', 'createdAt']);
-      });
-    });
+    .action(
+      async (
+        opts: {
+          dataset?: string;
+          import?: string;
+          limit: string;
+          after?: string;
+          json?: boolean;
+          csv?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const limit = parseInteger(opts.limit, '--limit', 1);
+        const afterId =
+          opts.after === undefined ? undefined : parseInteger(opts.after, '--after', 0);
+        await withContext(cmd.optsWithGlobals<GlobalFlags>(), async ({ lake }) => {
+          const rows = await lake.quarantine({
+            dataset: opts.dataset,
+            importId: opts.import,
+            limit,
+            afterId,
+          });
+          printRows(formatOf(opts), rows as unknown as Record<string, unknown>[], [
+            'id',
+            'dataset',
+            'sourceFile',
+            'line',
+            'reason',
+            'raw',
+            'importId',
+            'createdAt',
+          ]);
+        });
+      },
+    );
 }

@@ -7,7 +7,9 @@ import { CliListenFailedError, CliPortInUseError } from '../errors.js';
 export function upCommand(program: Command): void {
   program
     .command('up')
-    .description('start the platform: HTTP API and UI on 127.0.0.1:7420, with the project in --project')
+    .description(
+      'start the platform: HTTP API and UI on 127.0.0.1:7420, with the project in --project',
+    )
     .option('--port <port>', 'port to listen on (MARKETLAKE_PORT; default 7420)')
     .option('--host <host>', 'interface to listen on (MARKETLAKE_HOST; default 127.0.0.1)')
     .addHelpText(
@@ -28,11 +30,20 @@ Examples:
       const { config } = loaded;
       const startedAt = new Date();
       const { createServer } = await import('../../api/index.js');
-      const app = createServer({ config, store: ctx.store, lake: ctx.lake, logger: ctx.logger, startedAt });
+      const app = createServer({
+        config,
+        store: ctx.store,
+        lake: ctx.lake,
+        logger: ctx.logger,
+        startedAt,
+      });
       try {
         // A writer killed mid-commit leaves staging and uncommitted files; nothing reads them, so clean them now.
         const cleaned = await ctx.lake.vacuum();
-        const orphans = Object.values(cleaned).reduce((s, r) => s + r.orphansRemoved + r.stagingRemoved, 0);
+        const orphans = Object.values(cleaned).reduce(
+          (s, r) => s + r.orphansRemoved + r.stagingRemoved,
+          0,
+        );
         if (orphans > 0) ctx.logger.warn({ orphans }, 'removed files left by an interrupted write');
         await app.listen({ port: config.port, host: config.host });
       } catch (err) {
@@ -45,7 +56,10 @@ Examples:
             { cause: err, details },
           );
         }
-        if ((err as NodeJS.ErrnoException).code !== undefined && (err as NodeJS.ErrnoException).syscall !== undefined) {
+        if (
+          (err as NodeJS.ErrnoException).code !== undefined &&
+          (err as NodeJS.ErrnoException).syscall !== undefined
+        ) {
           throw new CliListenFailedError(
             `Cannot listen on ${config.host}:${config.port}: ${messageOf(err)}. Check --host/MARKETLAKE_HOST (an address of this machine) and --port (ports below 1024 need privileges).`,
             { cause: err, details },

@@ -48,7 +48,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 function parseInteger(min: number, max: number) {
   return (raw: unknown): number | undefined => {
-    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    const n =
+      typeof raw === 'number'
+        ? raw
+        : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw)
+          ? Number(raw)
+          : NaN;
     return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
   };
 }
@@ -70,14 +75,24 @@ export const keySpecs: readonly KeySpec[] = [
     },
     secret: true,
   },
-  { key: 'lakePath', env: 'MARKETLAKE_LAKE_PATH', accepts: 'a folder path', parse: parseNonEmptyString },
+  {
+    key: 'lakePath',
+    env: 'MARKETLAKE_LAKE_PATH',
+    accepts: 'a folder path',
+    parse: parseNonEmptyString,
+  },
   {
     key: 'host',
     env: 'MARKETLAKE_HOST',
     accepts: 'a host name or IP address such as 127.0.0.1',
     parse: parseNonEmptyString,
   },
-  { key: 'port', env: 'MARKETLAKE_PORT', accepts: 'an integer from 0 to 65535', parse: parseInteger(0, 65535) },
+  {
+    key: 'port',
+    env: 'MARKETLAKE_PORT',
+    accepts: 'an integer from 0 to 65535',
+    parse: parseInteger(0, 65535),
+  },
   {
     key: 'logLevel',
     env: 'MARKETLAKE_LOG_LEVEL',
@@ -100,7 +115,10 @@ export const keySpecs: readonly KeySpec[] = [
     key: 'duckdbMemoryLimit',
     env: 'MARKETLAKE_DUCKDB_MEMORY_LIMIT',
     accepts: 'a size such as 512MB or 2GB',
-    parse: (raw) => (typeof raw === 'string' && /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw.trim()) ? raw.trim() : undefined),
+    parse: (raw) =>
+      typeof raw === 'string' && /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw.trim())
+        ? raw.trim()
+        : undefined,
   },
   {
     key: 'duckdbThreads',

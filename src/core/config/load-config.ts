@@ -34,7 +34,9 @@ export interface LoadedConfig {
 }
 
 /** Loads a project's `marketlake.config.ts` (TypeScript, compiled on the fly) if it exists. */
-export async function readConfigFile(project: string): Promise<{ file?: string; values: UserConfig }> {
+export async function readConfigFile(
+  project: string,
+): Promise<{ file?: string; values: UserConfig }> {
   const file = path.join(project, CONFIG_FILE);
   if (!existsSync(file)) return { values: {} };
   const jiti = createJiti(import.meta.url, {
@@ -78,7 +80,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const known = new Set<string>([...keySpecs.map((s) => s.key), 'secrets']);
   for (const key of Object.keys(fileValues)) {
     if (!known.has(key)) {
-      const shown = SECRET_LIKE_KEY.test(key) ? '[redacted]' : showValue((fileValues as Record<string, unknown>)[key]);
+      const shown = SECRET_LIKE_KEY.test(key)
+        ? '[redacted]'
+        : showValue((fileValues as Record<string, unknown>)[key]);
       throw new ConfigInvalidError(
         `Unknown configuration key "${key}" (= ${shown}) in ${file}. Accepted keys: ${[...known].join(', ')}.`,
         { details: { key, file } },
@@ -91,7 +95,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   for (const k of Object.keys(staticDefaults)) sources[k] = 'default';
   const layers: [ConfigSource, Record<string, unknown>][] = [
     ['file', fileValues],
-    ['env', Object.fromEntries(keySpecs.filter((s) => env[s.env] !== undefined).map((s) => [s.key, env[s.env]]))],
+    [
+      'env',
+      Object.fromEntries(
+        keySpecs.filter((s) => env[s.env] !== undefined).map((s) => [s.key, env[s.env]]),
+      ),
+    ],
     ['flag', options.flags ?? {}],
   ];
   const parsed: Record<string, unknown> = {};
@@ -108,7 +117,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     const ok = spec.parse(value);
     if (ok === undefined) {
       const where =
-        source === 'env' ? `environment variable ${spec.env}` : source === 'file' ? file : source === 'flag' ? `flag --${kebabCase(spec.key)}` : 'default';
+        source === 'env'
+          ? `environment variable ${spec.env}`
+          : source === 'file'
+            ? file
+            : source === 'flag'
+              ? `flag --${kebabCase(spec.key)}`
+              : 'default';
       // A URL may carry a password: show it redacted, never as given.
       const shown = spec.secret && typeof value === 'string' ? redactUrl(value) : value;
       throw new ConfigInvalidError(
@@ -123,30 +138,48 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   // Relative paths: from the file, against the project folder (where the file is); from variables
   // and flags, against the current folder (as a shell user expects); defaults live in the home.
   const baseOf = (key: string, fallback: string): string =>
-    sources[key] === 'file' ? project : sources[key] === 'env' || sources[key] === 'flag' ? process.cwd() : fallback;
-  const home = path.resolve(baseOf('home', project), (parsed['home'] as string | undefined) ?? '.marketlake');
+    sources[key] === 'file'
+      ? project
+      : sources[key] === 'env' || sources[key] === 'flag'
+        ? process.cwd()
+        : fallback;
+  const home = path.resolve(
+    baseOf('home', project),
+    (parsed['home'] as string | undefined) ?? '.marketlake',
+  );
   sources['home'] ??= 'default';
-  const lakePath = path.resolve(baseOf('lakePath', home), (parsed['lakePath'] as string | undefined) ?? 'lake');
+  const lakePath = path.resolve(
+    baseOf('lakePath', home),
+    (parsed['lakePath'] as string | undefined) ?? 'lake',
+  );
   sources['lakePath'] ??= 'default';
-  let databaseUrl = (parsed['databaseUrl'] as string | undefined) ?? `sqlite:${path.join(home, 'meta.sqlite')}`;
+  let databaseUrl =
+    (parsed['databaseUrl'] as string | undefined) ?? `sqlite:${path.join(home, 'meta.sqlite')}`;
   sources['databaseUrl'] ??= 'default';
   if (databaseUrl.startsWith('sqlite:')) {
     const p = databaseUrl.slice('sqlite:'.length);
-    databaseUrl = p === ':memory:' ? databaseUrl : `sqlite:${path.resolve(baseOf('databaseUrl', home), p)}`;
+    databaseUrl =
+      p === ':memory:' ? databaseUrl : `sqlite:${path.resolve(baseOf('databaseUrl', home), p)}`;
   }
 
   const secrets: Record<string, string> = {};
   const fileSecrets = fileValues.secrets ?? {};
   if (typeof fileSecrets !== 'object' || Array.isArray(fileSecrets)) {
-    throw new ConfigInvalidError(`Invalid configuration: secrets must be an object of name -> string in ${file}.`, {
-      details: { key: 'secrets' },
-    });
+    throw new ConfigInvalidError(
+      `Invalid configuration: secrets must be an object of name -> string in ${file}.`,
+      {
+        details: { key: 'secrets' },
+      },
+    );
   }
   for (const [name, value] of Object.entries(fileSecrets)) {
     if (typeof value !== 'string') {
-      throw new ConfigInvalidError(`Invalid configuration: secrets.${name} must be a string (in ${file}).`, {
-        details: { key: `secrets.${name}` },
-      });
+      throw new ConfigInvalidError(
+        `Invalid configuration: secrets.${name} must be a string (in ${file}).`,
+        {
+          details: { key: `secrets.${name}` },
+        },
+      );
     }
     secrets[name] = value;
     sources[`secrets.${name}`] = 'file';
@@ -160,7 +193,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   }
 
   const config: MarketlakeConfig = {
-    ...(parsed as Omit<MarketlakeConfig, 'project' | 'home' | 'lakePath' | 'databaseUrl' | 'secrets'>),
+    ...(parsed as Omit<
+      MarketlakeConfig,
+      'project' | 'home' | 'lakePath' | 'databaseUrl' | 'secrets'
+    >),
     project,
     home,
     lakePath,
@@ -172,7 +208,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 }
 
 /** The configuration as printable rows, secrets and database passwords redacted. */
-export function describeConfig(loaded: LoadedConfig): { key: string; value: string; source: ConfigSource }[] {
+export function describeConfig(
+  loaded: LoadedConfig,
+): { key: string; value: string; source: ConfigSource }[] {
   const rows: { key: string; value: string; source: ConfigSource }[] = [];
   const c = loaded.config;
   rows.push({ key: 'project', value: c.project, source: loaded.sources['project'] ?? 'default' });
@@ -182,14 +220,20 @@ export function describeConfig(loaded: LoadedConfig): { key: string; value: stri
     rows.push({ key: spec.key, value, source: loaded.sources[spec.key] ?? 'default' });
   }
   for (const name of Object.keys(c.secrets).sort()) {
-    rows.push({ key: `secrets.${name}`, value: '[redacted]', source: loaded.sources[`secrets.${name}`] ?? 'default' });
+    rows.push({
+      key: `secrets.${name}`,
+      value: '[redacted]',
+      source: loaded.sources[`secrets.${name}`] ?? 'default',
+    });
   }
   return rows;
 }
 
 /** Replaces the password of a connection URL (`user:password@` or `?password=`) with `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]+:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+  return url
+    .replace(/^(\w+:\/\/[^:/@]+:)[^@]*@/, '$1***@')
+    .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** Keys whose values an error message must not echo (a misspelt `secrets`, an API key). */
