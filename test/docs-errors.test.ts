@@ -20,7 +20,7 @@ const declared = new Set(
 );
 const table = readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
 const documented = new Map(
-  [...table.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+  [...table.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [m[1]!, Number(m[2])]),
 );
 
 describe('docs/errors.md', () => {
