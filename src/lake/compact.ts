@@ -52,7 +52,7 @@ export async function compactDataset(
         `SELECT *, ${literal(part)} AS _part FROM (${scanSql(dataset, ctx.layout, fs)})`,
     );
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () AS _ord, *, CAST(NULL AS VARCHAR) AS _reason, CAST(NULL AS VARCHAR) AS _raw FROM (${selects.join(' UNION ALL ')})`,
+      `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT *, CAST(NULL AS VARCHAR) AS _reason, CAST(NULL AS VARCHAR) AS _raw FROM (${selects.join(' UNION ALL ')})`,
     );
     try {
       return await commitStaged(ctx, conn, dataset, table, {

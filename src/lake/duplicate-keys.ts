@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetSpec } from './dataset-spec.js';
 import { ident } from './sql.js';
 
-/** A primary key that occurs more than once in a write, with the row ordinals that carry it. */
+/** A primary key that occurs more than once in a write, with the row ordinals (`rowid + 1`) that carry it. */
 export interface DuplicateKey {
   key: unknown[];
   ordinals: number[];
@@ -18,8 +18,13 @@ export async function findDuplicateKeys(
   if (spec.primaryKey.length === 0) return [];
   const pk = spec.primaryKey.map(ident).join(', ');
   const keyText = spec.primaryKey.map((k) => `CAST(${ident(k)} AS VARCHAR)`).join(', ');
+  // Keys first, then ordinals for those keys only: collecting a list per key for every row of a
+  // 10M-row import costs more memory than the import itself.
   const reader = await conn.runAndReadAll(
-    `SELECT [${keyText}] AS key, list(_ord ORDER BY _ord) AS ords FROM ${ident(table)} WHERE _reason IS NULL GROUP BY ${pk} HAVING count(*) > 1 ORDER BY min(_ord)${limit ? ` LIMIT ${limit}` : ''}`,
+    `WITH d AS (SELECT ${pk} FROM ${ident(table)} WHERE _reason IS NULL GROUP BY ${pk} HAVING count(*) > 1)
+     SELECT [${keyText}] AS key, list(t.rowid + 1 ORDER BY t.rowid) AS ords
+     FROM ${ident(table)} AS t JOIN d USING (${pk}) WHERE t._reason IS NULL
+     GROUP BY ${pk} ORDER BY min(t.rowid)${limit ? ` LIMIT ${limit}` : ''}`,
   );
   return (reader.getRowObjectsJson() as { key: unknown[]; ords: string[] }[]).map((r) => ({
     key: r.key,
@@ -56,7 +61,7 @@ export async function markDuplicates(
     .join(', ');
   for (let i = 0; i < values.length; i += 1000) {
     await conn.run(
-      `UPDATE ${ident(table)} AS t SET _reason = d.reason, _raw = concat_ws(',', ${rebuilt}) FROM (VALUES ${values.slice(i, i + 1000).join(', ')}) AS d(ord, reason) WHERE t._ord = d.ord`,
+      `UPDATE ${ident(table)} AS t SET _reason = d.reason, _raw = concat_ws(',', ${rebuilt}) FROM (VALUES ${values.slice(i, i + 1000).join(', ')}) AS d(ord, reason) WHERE t.rowid + 1 = d.ord`,
     );
   }
 }

@@ -157,7 +157,7 @@ export async function importFiles(
     }
     const bad = (
       await conn.runAndReadAll(
-        `SELECT _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY _ord`,
+        `SELECT rowid + 1 AS _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY rowid`,
       )
     ).getRowObjectsJson();
     for (const r of bad) {
@@ -283,7 +283,7 @@ async function stageFile(
     conn,
     dataset,
     {
-      sql: `SELECT ${offset} + row_number() OVER () AS _ord, * FROM ${readerSql(file, format, options, rejects)}`,
+      sql: `SELECT * FROM ${readerSql(file, format, options, rejects)}`,
       columns,
       label: file,
     },
@@ -330,7 +330,7 @@ async function scanBadLines(
   options: ImportOptions,
 ): Promise<void> {
   const ords = (
-    await conn.runAndReadAll(`SELECT _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`)
+    await conn.runAndReadAll(`SELECT rowid + 1 AS _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`)
   )
     .getRowObjectsJson()
     .map((r) => Number(r['_ord']));

@@ -118,7 +118,7 @@ export class Lake {
             .getRowObjectsJson()
             .map((r) => text(r['column_name']));
           source = {
-            sql: `SELECT row_number() OVER () AS _ord, * FROM ${ident(src)}`,
+            sql: `SELECT * FROM ${ident(src)}`,
             columns: cols,
             label: 'the query result',
           };
@@ -127,7 +127,7 @@ export class Lake {
             'arrow' in input ? arrowRows(input.arrow) : { rows: input.rows, columns: undefined };
           const cols = await loadRows(conn, dataset, rows, src, columns);
           source = {
-            sql: `SELECT row_number() OVER () AS _ord, * FROM ${ident(src)}`,
+            sql: `SELECT * FROM ${ident(src)}`,
             columns: cols,
             label: 'the rows',
           };
@@ -136,7 +136,7 @@ export class Lake {
         if (result.badRows > 0) {
           const bad = (
             await conn.runAndReadAll(
-              `SELECT _ord, _reason FROM ${ident(staged)} WHERE _reason IS NOT NULL ORDER BY _ord LIMIT 20`,
+              `SELECT rowid + 1 AS _ord, _reason FROM ${ident(staged)} WHERE _reason IS NOT NULL ORDER BY rowid LIMIT 20`,
             )
           ).getRowObjectsJson();
           throw new LakeBadDataError(

@@ -20,7 +20,7 @@ export interface ColumnMapping {
 
 /** A staged write: a temp table holding typed rows, their partition and what is wrong with each. */
 export interface StagedInput {
-  /** Temp table with `_ord`, the dataset's columns, `_part`, `_reason` (NULL when good) and `_raw`. */
+  /** Temp table (row order = source order, so `rowid + 1` is the row's ordinal) with the dataset's columns, `_part`, `_reason` (NULL when good) and `_raw`. */
   table: string;
   rows: number;
   badRows: number;
@@ -85,7 +85,7 @@ export function resolveColumns(
 }
 
 /**
- * Stages a source relation (`SELECT ...` that yields `_ord` and the source columns) into a temp
+ * Stages a source relation (`SELECT ...` that yields the source columns, in order) into a temp
  * table of the dataset's types. Rows that do not convert, are blank where a value is required,
  * or fail a row check keep their reason in `_reason` and their original text in `_raw`; nothing
  * is dropped here.
@@ -140,9 +140,9 @@ export async function stageInput(
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
     WITH src AS (${source.sql}),
-    s1 AS (SELECT src._ord, ${carried}, ${typed.join(', ')} FROM src),
+    s1 AS (SELECT ${carried}, ${typed.join(', ')} FROM src),
     s2 AS (SELECT *, NULLIF(concat_ws('; ', ${reasons.length ? reasons.join(', ') : 'NULL'}), '') AS _reason, ${partitionSql(spec)} AS _part FROM s1)
-    SELECT _ord, ${cols}, _part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw FROM s2`);
+    SELECT ${cols}, _part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw FROM s2`);
   const counts = await conn.runAndReadAll(
     `SELECT count(*)::BIGINT AS n, count(_reason)::BIGINT AS bad FROM ${ident(table)}`,
   );
