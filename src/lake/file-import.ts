@@ -330,7 +330,9 @@ async function scanBadLines(
   options: ImportOptions,
 ): Promise<void> {
   const ords = (
-    await conn.runAndReadAll(`SELECT rowid + 1 AS _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`)
+    await conn.runAndReadAll(
+      `SELECT rowid + 1 AS _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`,
+    )
   )
     .getRowObjectsJson()
     .map((r) => Number(r['_ord']));

@@ -2,6 +2,7 @@ import type { Logger } from '../core/index.js';
 import type { MetaStore } from '../meta/index.js';
 import type { DuckEngine } from './duck-engine.js';
 import type { LakeLayout } from './layout.js';
+import type { ReadSession } from './read-session.js';
 
 /** What the lake's operations share: metadata, file layout, the DuckDB engine and settings. */
 export interface LakeContext {
@@ -11,6 +12,8 @@ export interface LakeContext {
   logger: Logger;
   /** Rows per Parquet row group: smaller groups make point reads cheaper. */
   rowGroupSize: number;
+  /** Connections with cached prepared statements for point reads. */
+  reads: ReadSession;
   /** How long a writer waits for another writer of the same dataset. */
   writeLockWaitMs: number;
 }

@@ -13,6 +13,7 @@ import type { LakeContext } from './lake-context.js';
 import { LakeLayout } from './layout.js';
 import { listQuarantined, type QuarantinedRow, type QuarantineQuery } from './quarantine.js';
 import { QueryEngine, type QueryResult } from './query-engine.js';
+import { ReadSession } from './read-session.js';
 import { readDataset, type ReadOptions, type ReadResult } from './read.js';
 import { createDataset, ensureBuiltins, getDataset, listDatasets } from './registry.js';
 import { scanSql } from './scan.js';
@@ -72,6 +73,7 @@ export class Lake {
       store: options.store,
       layout: new LakeLayout(root),
       engine,
+      reads: new ReadSession(engine),
       logger: options.logger ?? silentLogger(),
       rowGroupSize: options.rowGroupSize ?? 16_384,
       writeLockWaitMs: options.writeLockWaitMs ?? 300_000,
@@ -229,6 +231,7 @@ export class Lake {
   close(): void {
     this.queries.close();
     this.sandbox.close();
+    this.ctx.reads.close();
     this.ctx.engine.close();
   }
 }

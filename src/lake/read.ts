@@ -109,6 +109,5 @@ export async function readDataset(
   const sql = `SELECT ${cols} FROM (${scanSql(dataset, ctx.layout, files)})${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}${
     order.length ? ` ORDER BY ${order.map(ident).join(', ')}` : ''
   }${options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : ''}`;
-  const reader = await ctx.engine.withConnection((conn) => conn.runAndReadAll(sql, params));
-  return { dataset: dataset.name, version, rows: reader.getRowObjectsJson() };
+  return { dataset: dataset.name, version, rows: await ctx.reads.query(sql, params) };
 }
