@@ -62,7 +62,7 @@ export class Lake {
   static async open(options: LakeOptions): Promise<Lake> {
     const root = path.resolve(options.root);
     const tempDir = options.tempDir ?? path.join(path.dirname(root), 'tmp', 'duckdb');
-    const settings = { memoryLimit: options.memoryLimit ?? '1GB', threads: options.threads ?? 0 };
+    const settings = { memoryLimit: options.memoryLimit ?? '512MB', threads: options.threads ?? 0 };
     const engine = await DuckEngine.create({ ...settings, tempDir });
     const sandbox = await DuckEngine.create({
       ...settings,

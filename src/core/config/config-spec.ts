@@ -138,6 +138,6 @@ export const staticDefaults = {
   logLevel: 'info',
   retentionDays: 7,
   compactSmallFileBytes: 32 * 1024 * 1024,
-  duckdbMemoryLimit: '1GB',
+  duckdbMemoryLimit: '512MB',
   duckdbThreads: 0,
 } as const satisfies Partial<MarketlakeConfig>;

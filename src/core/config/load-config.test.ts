@@ -55,7 +55,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       retentionDays: 7,
       compactSmallFileBytes: 32 * 1024 * 1024,
-      duckdbMemoryLimit: '1GB',
+      duckdbMemoryLimit: '512MB',
       duckdbThreads: 0,
       secrets: {},
     });
