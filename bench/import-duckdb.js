@@ -24,7 +24,7 @@ const args = parseArgs({
 mkdirSync(args.work, { recursive: true });
 const { instance, conn } = await openDuck({
   tempDir: path.join(args.work, 'tmp'),
-  memoryLimit: args['memory-limit'] || '1GB',
+  memoryLimit: args['memory-limit'] || '512MB',
 });
 const out = path.join(args.work, 'out');
 const typed = `read_csv(${quote(args.file)}, header = true, columns = {'date': 'DATE', 'open': 'DOUBLE', 'high': 'DOUBLE', 'low': 'DOUBLE', 'close': 'DOUBLE', 'volume': 'DOUBLE', 'symbol': 'VARCHAR'})`;

@@ -16,7 +16,7 @@ export async function openDuck(options) {
     autoload_known_extensions: 'false',
   });
   const conn = await instance.connect();
-  await conn.run(`SET memory_limit = ${quote(options.memoryLimit ?? '1GB')}`);
+  await conn.run(`SET memory_limit = ${quote(options.memoryLimit ?? '512MB')}`);
   if (options.threads) await conn.run(`SET threads = ${options.threads}`);
   await conn.run(`SET temp_directory = ${quote(options.tempDir)}`);
   return { instance, conn };

@@ -149,7 +149,7 @@ export function renderReport({ config, machine, sections }) {
     '',
     '- Every measurement runs in a fresh Node.js process that imports the built `dist/` (so caches start cold inside the process and peak RSS is its own); the input file is read once beforehand so the page cache is warm for all tools alike.',
     "- Wall time is measured inside the process around the operation only (opening DuckDB and the metadata store is excluded; it is the same few tens of milliseconds for every tool). Peak RSS is the process's `VmHWM` from `/proc/self/status` at the end: it includes Node.js itself and DuckDB's native memory.",
-    `- Imports: median of ${config.repeat} run(s) per tool, the tools interleaved and their order rotated each round. All tools use the same DuckDB settings as the lake (memory_limit ${config.memoryLimit || '1GB'}, one thread per core, spill folder, zstd).`,
+    `- Imports: median of ${config.repeat} run(s) per tool, the tools interleaved and their order rotated each round. All tools use the same DuckDB settings as the lake (memory_limit ${config.memoryLimit || '512MB'}, one thread per core, spill folder, zstd).`,
     '- Raw DuckDB is measured in three variants, because a plain COPY does less work than an import: the ratio against `duckdb-copy` is the one the target names, the others show where the time goes.',
   ];
   const body = sections.map((s) =>

@@ -107,4 +107,188 @@ export interface MetaDatabase {
   quarantine: QuarantineTable;
   imports: ImportsTable;
   leases: LeasesTable;
+  runs: RunsTable;
+  run_tasks: RunTasksTable;
+  task_deps: TaskDepsTable;
+  attempts: AttemptsTable;
+  run_events: RunEventsTable;
+  attempt_logs: AttemptLogsTable;
+  backfills: BackfillsTable;
+  partition_status: PartitionStatusTable;
+  workers: WorkersTable;
+}
+
+/** A run: one materialization of a selection of assets and partitions (migration 2). */
+export interface RunsTable {
+  /** Sortable id: creation time first, so ordering by id is ordering by age. */
+  id: string;
+  /** Job or schedule name that produced the run, when any. */
+  job: string | null;
+  /** JSON of what was selected (assets, partitions), as the submitter described it. */
+  selection_json: string;
+  /** manual, schedule, backfill, retry or sensor. */
+  kind: string;
+  /** Higher runs first: live schedules before manual runs before backfills. */
+  priority: number;
+  /** queued, running, succeeded, failed or canceled. */
+  state: string;
+  /** ISO-8601 UTC with milliseconds. */
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** The run this one retries. */
+  parent_run_id: string | null;
+  backfill_id: string | null;
+  /** JSON object of string labels. */
+  tags_json: string;
+  error: string | null;
+  /** Task counters kept under the run lock, so finishing a run never scans its tasks. */
+  tasks_total: number;
+  tasks_finished: number;
+  tasks_unsuccessful: number;
+}
+
+/** A task of a run: one asset (and partition) with its retry budget; attempts execute it. */
+export interface RunTasksTable {
+  run_id: string;
+  /** Position in the run's plan; dependencies refer to it. */
+  task_index: number;
+  asset: string;
+  partition_key: string | null;
+  /** Index of the partition in the asset's key space, for partition status. */
+  partition_index: number | null;
+  pool: string | null;
+  priority: number;
+  max_attempts: number;
+  /** JSON of the retry policy (delays, backoff, jitter). */
+  retry_json: string;
+  /** waiting, queued, running, succeeded, failed, canceled, skipped or upstream_failed. */
+  state: string;
+  /** Attempts created so far (the latest has this number). */
+  attempt_count: number;
+  /** Failed attempts, counted against max_attempts. */
+  failed_count: number;
+  /** Attempts lost with their worker, bounded separately. */
+  lost_count: number;
+  /** Upstream tasks not yet succeeded or skipped: the task is ready when this reaches 0. */
+  upstream_pending: number;
+  /** Upstream tasks that were skipped (a ready task with any is skipped too). */
+  upstream_skipped: Generated<number>;
+  current_attempt_id: string;
+  updated_at: string;
+}
+
+/** Edge of a run's task graph: `task_index` waits for `upstream_index`. */
+export interface TaskDepsTable {
+  run_id: string;
+  task_index: number;
+  upstream_index: number;
+}
+
+/** One execution (or pending execution) of a task; the task queue claims these rows. */
+export interface AttemptsTable {
+  id: string;
+  run_id: string;
+  task_index: number;
+  asset: string;
+  partition_key: string | null;
+  /** 1 for the first attempt of a task. */
+  attempt: number;
+  /** waiting, queued, running, succeeded, failed, canceled, skipped, upstream_failed or lost. */
+  state: string;
+  priority: number;
+  pool: string | null;
+  /** Epoch ms before which the attempt may not start (retry backoff). */
+  not_before_ms: number;
+  enqueued_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  worker_id: string | null;
+  lease_expires_at_ms: number | null;
+  /** OK, ERROR, OOM, TIMEOUT, KILLED, LOST, CANCELED, ... */
+  exit_reason: string | null;
+  error_message: string | null;
+  error_code: string | null;
+  wall_seconds: number | null;
+  queue_seconds: number | null;
+  cpu_user_seconds: number | null;
+  cpu_system_seconds: number | null;
+  peak_rss_bytes: number | null;
+  rows_written: number | null;
+  bytes_read: number | null;
+  bytes_written: number | null;
+  metadata_json: string | null;
+  /** Log bookkeeping: next line number, bytes kept at the head and tail, lines and bytes dropped. */
+  log_next_seq: Generated<number>;
+  log_head_bytes: Generated<number>;
+  log_tail_bytes: Generated<number>;
+  log_marker_seq: number | null;
+  log_omitted_lines: Generated<number>;
+  log_omitted_bytes: Generated<number>;
+}
+
+/** A state change of a run or an attempt, with its time. */
+export interface RunEventsTable {
+  id: Generated<number>;
+  run_id: string;
+  /** run or attempt. */
+  entity: string;
+  attempt_id: string | null;
+  task_index: number | null;
+  from_state: string | null;
+  to_state: string;
+  at: string;
+  message: string | null;
+}
+
+/** Captured output lines of an attempt (head and tail kept when large). */
+export interface AttemptLogsTable {
+  attempt_id: string;
+  seq: number;
+  ts: string;
+  /** stdout, stderr, log or marker (the line that says what was omitted). */
+  stream: string;
+  level: string | null;
+  line: string;
+  bytes: number;
+}
+
+/** A backfill: assets over a partition range, submitted as runs in chunks. */
+export interface BackfillsTable {
+  id: string;
+  /** JSON array of asset names. */
+  assets_json: string;
+  partition_from: string;
+  partition_to: string;
+  downstream: number;
+  /** requested, running, succeeded, failed or canceled. */
+  state: string;
+  /** Tasks the backfill will run in total. */
+  total: number;
+  /** Tasks submitted so far: where a restarted launcher resumes. */
+  submitted: number;
+  tags_json: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** Latest materialization status of one partition, addressed by its stable index. */
+export interface PartitionStatusTable {
+  asset: string;
+  partition_index: number;
+  /** Compact code: 1 succeeded, 2 failed, 3 stale. */
+  state: number;
+  last_run_id: string | null;
+  updated_at_ms: number;
+}
+
+/** Executor processes that claim attempts, with their heartbeats. */
+export interface WorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  slots: number;
+  heartbeat_at_ms: number;
+  started_at: string;
 }
