@@ -1,0 +1,71 @@
+/**
+ * Worker side: builds the `ctx` an asset's `run(ctx)` receives, wired to the attempt's channel
+ * (log lines, metadata, rows), its secrets, a retrying fetch and the lake from the factory.
+ */
+import type { Lake } from '../../lake/index.js';
+import { PipelinesLakeUnavailableError, PipelinesSecretMissingError } from '../errors.js';
+import type { AssetContext, TaskLogger } from '../sdk/asset-context.js';
+import type { AttemptChannel } from './attempt-channel.js';
+import { fetchWithRetry } from './fetch-with-retry.js';
+import type { LogLevel, WorkerAttempt } from './worker-protocol.js';
+
+function taskLogger(channel: AttemptChannel): TaskLogger {
+  const at =
+    (level: LogLevel) =>
+    (message: string, fields?: Record<string, unknown>): void =>
+      channel.log(level, 'log', String(message), fields);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** The context of `attempt`; `lake` is undefined when the executor has no lake factory. */
+export function createTaskContext(
+  attempt: WorkerAttempt,
+  channel: AttemptChannel,
+  signal: AbortSignal,
+  lake: unknown,
+): AssetContext {
+  const log = taskLogger(channel);
+  const secrets = attempt.secrets;
+  return {
+    asset: attempt.asset,
+    partition: attempt.partition,
+    partitionParts: attempt.partitionParts,
+    runId: attempt.runId,
+    attempt: attempt.attempt,
+    signal,
+    log,
+    get lake(): Lake {
+      if (lake === undefined || lake === null) {
+        throw new PipelinesLakeUnavailableError(
+          'ctx.lake is not available: this executor was started without a lake factory.',
+        );
+      }
+      return lake as Lake;
+    },
+    secret(name: string): string {
+      const value = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+      if (value === undefined) {
+        const known = Object.keys(secrets);
+        throw new PipelinesSecretMissingError(
+          `Secret "${name}" is not set for asset "${attempt.asset}". Add it to the config's ` +
+            `secrets or set MARKETLAKE_SECRET_${name.toUpperCase()}` +
+            (known.length > 0 ? ` (known: ${known.join(', ')}).` : '.'),
+          { details: { secret: name } },
+        );
+      }
+      return value;
+    },
+    fetch: (url, init) =>
+      fetchWithRetry(url, init, {
+        signal,
+        onRetry: ({ attempt: n, delayMs, reason }) =>
+          log.warn(`fetch ${String(url)} failed (${reason}); retry ${n} in ${delayMs} ms`),
+      }),
+    addMetadata(metadata: Record<string, unknown>): void {
+      channel.metadata(metadata);
+    },
+    reportRows(rows: number): void {
+      channel.addRows(rows);
+    },
+  };
+}
