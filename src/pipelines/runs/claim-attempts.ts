@@ -1,0 +1,245 @@
+/**
+ * The task queue's claim: a worker takes the highest-priority ready attempts, within its free
+ * slots and the pools' cluster-wide limits, and holds them under a lease.
+ *
+ * On PostgreSQL candidates are locked with `FOR UPDATE SKIP LOCKED`, so concurrent workers take
+ * disjoint attempts without waiting on each other; pools with a limit are counted under a
+ * per-pool advisory lock, so two workers cannot both see the last free slot. On SQLite the whole
+ * claim runs inside BEGIN IMMEDIATE, which serializes claimers.
+ */
+import { sql, type SelectQueryBuilder, type Selection } from 'kysely';
+import type { MetaDatabase } from '../../meta/index.js';
+import { PipelinesRunArgumentInvalidError } from '../errors.js';
+import type { TxContext } from './run-context.js';
+import { recordEvents } from './run-events.js';
+import { isoTime } from './run-ids.js';
+import { setRunState } from './task-transitions.js';
+
+/** Options of `claim`. */
+export interface ClaimOptions {
+  /** Most attempts to claim: the worker's free slots. */
+  slots: number;
+  /**
+   * Slot limits of concurrency pools, cluster-wide: at most this many attempts of a pool run at
+   * once across all workers (the store subtracts those already running). Unlisted pools are
+   * unlimited.
+   */
+  pools?: Readonly<Record<string, number>>;
+  /** The instant of the claim (default the store's clock). */
+  now?: number;
+  /** Lease length (default the store's `leaseMs`). */
+  leaseMs?: number;
+}
+
+/** An attempt a worker now holds. */
+export interface ClaimedAttempt {
+  readonly attemptId: string;
+  readonly runId: string;
+  readonly taskIndex: number;
+  readonly asset: string;
+  readonly partition: string | null;
+  /** Attempt number, 1 for the first. */
+  readonly attempt: number;
+  readonly pool: string | null;
+  readonly priority: number;
+  /** The lease ends here unless a heartbeat renews it. */
+  readonly leaseExpiresAtMs: number;
+  /** Time between becoming ready and being claimed. */
+  readonly queueSeconds: number;
+}
+
+const COLUMNS = [
+  'id',
+  'run_id',
+  'task_index',
+  'asset',
+  'partition_key',
+  'attempt',
+  'pool',
+  'priority',
+  'not_before_ms',
+] as const;
+type Candidate = Selection<MetaDatabase, 'attempts', (typeof COLUMNS)[number]>;
+
+function checkCount(what: string, n: unknown): number {
+  if (!Number.isSafeInteger(n) || (n as number) < 0) {
+    throw new PipelinesRunArgumentInvalidError(`${what} is ${String(n)}; use a whole number >= 0.`);
+  }
+  return n as number;
+}
+
+/** Ready attempts of the pools that `filter` selects, best first, locked on PostgreSQL. */
+async function candidates(
+  ctx: TxContext,
+  limit: number,
+  filter: (
+    qb: SelectQueryBuilder<MetaDatabase, 'attempts', Candidate>,
+  ) => SelectQueryBuilder<MetaDatabase, 'attempts', Candidate>,
+): Promise<Candidate[]> {
+  if (limit <= 0) return [];
+  return ctx.trx
+    .selectFrom('attempts')
+    .select(COLUMNS)
+    .where('state', '=', 'queued')
+    .where('not_before_ms', '<=', ctx.now)
+    .$call(filter)
+    .orderBy('priority', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate().skipLocked())
+    .execute();
+}
+
+/** Free slots of each limited pool that has ready attempts, counted under the pool's lock. */
+async function freeSlots(
+  ctx: TxContext,
+  limits: Readonly<Record<string, number>>,
+): Promise<Map<string, number>> {
+  const limited = Object.keys(limits).sort();
+  if (limited.length === 0) return new Map();
+  const ready = await ctx.trx
+    .selectFrom('attempts')
+    .select('pool')
+    .distinct()
+    .where('state', '=', 'queued')
+    .where('not_before_ms', '<=', ctx.now)
+    .where('pool', 'in', limited)
+    .execute();
+  const pools = ready.map((r) => r.pool as string).sort();
+  if (pools.length === 0) return new Map();
+  if (ctx.dialect === 'postgres') {
+    // Sorted, so two claimers never wait on each other's pool locks in opposite orders.
+    for (const pool of pools) {
+      await sql`SELECT pg_advisory_xact_lock(7420002, hashtext(${pool}))`.execute(ctx.trx);
+    }
+  }
+  const running = await ctx.trx
+    .selectFrom('attempts')
+    .select(['pool', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', '=', 'running')
+    .where('pool', 'in', pools)
+    .groupBy('pool')
+    .execute();
+  const busy = new Map(running.map((r) => [r.pool as string, Number(r.n)]));
+  return new Map(pools.map((p) => [p, Math.max(0, (limits[p] ?? 0) - (busy.get(p) ?? 0))]));
+}
+
+/**
+ * Runs of the chosen attempts that are still queued must become running; on PostgreSQL their
+ * rows are locked without waiting (a run being canceled keeps its lock), and attempts of runs
+ * that could not be locked are left for the next claim instead of risking a deadlock.
+ */
+async function startRuns(ctx: TxContext, chosen: Candidate[]): Promise<Candidate[]> {
+  const runIds = [...new Set(chosen.map((c) => c.run_id))];
+  const queued = await ctx.trx
+    .selectFrom('runs')
+    .select('id')
+    .where('id', 'in', runIds)
+    .where('state', '=', 'queued')
+    .execute();
+  if (queued.length === 0) return chosen;
+  const locked =
+    ctx.dialect === 'postgres'
+      ? await ctx.trx
+          .selectFrom('runs')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            queued.map((r) => r.id),
+          )
+          .where('state', '=', 'queued')
+          .forNoKeyUpdate()
+          .skipLocked()
+          .execute()
+      : queued;
+  const started = new Set(locked.map((r) => r.id));
+  for (const id of [...started].sort()) await setRunState(ctx, { id, state: 'queued' }, 'running');
+  const skipped = new Set(queued.map((r) => r.id).filter((id) => !started.has(id)));
+  return chosen.filter((c) => !skipped.has(c.run_id));
+}
+
+/** Claims up to `options.slots` ready attempts for `workerId`. */
+export async function claimAttempts(
+  ctx: TxContext,
+  workerId: string,
+  options: ClaimOptions,
+): Promise<ClaimedAttempt[]> {
+  const slots = checkCount('claim slots', options.slots);
+  const limits = options.pools ?? {};
+  for (const [pool, n] of Object.entries(limits)) checkCount(`Slots of pool "${pool}"`, n);
+  const leaseMs = options.leaseMs ?? ctx.config.leaseMs;
+  if (slots === 0) return [];
+  const free = await freeSlots(ctx, limits);
+  const limited = Object.keys(limits);
+  const found = await candidates(ctx, slots, (qb) =>
+    limited.length === 0
+      ? qb
+      : qb.where((eb) => eb.or([eb('pool', 'is', null), eb('pool', 'not in', limited)])),
+  );
+  for (const [pool, n] of free) {
+    found.push(...(await candidates(ctx, Math.min(n, slots), (qb) => qb.where('pool', '=', pool))));
+  }
+  if (found.length === 0) return [];
+  found.sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const chosen = await startRuns(ctx, found.slice(0, slots));
+  if (chosen.length === 0) return [];
+  const at = isoTime(ctx.now);
+  const leaseExpiresAtMs = ctx.now + leaseMs;
+  await ctx.trx
+    .updateTable('attempts')
+    .set({
+      state: 'running',
+      worker_id: workerId,
+      started_at: at,
+      lease_expires_at_ms: leaseExpiresAtMs,
+      queue_seconds: sql<number>`CAST(${ctx.now} - not_before_ms AS double precision) / 1000.0`,
+    })
+    .where(
+      'id',
+      'in',
+      chosen.map((c) => c.id),
+    )
+    .execute();
+  await ctx.trx
+    .updateTable('run_tasks')
+    .set({ state: 'running', updated_at: at })
+    .where((eb) =>
+      eb(
+        eb.refTuple('run_id', 'task_index'),
+        'in',
+        chosen.map((c) => eb.tuple(c.run_id, c.task_index)),
+      ),
+    )
+    .execute();
+  await ctx.trx
+    .updateTable('workers')
+    .set({ heartbeat_at_ms: ctx.now })
+    .where('id', '=', workerId)
+    .execute();
+  await recordEvents(
+    ctx.trx,
+    chosen.map((c) => ({
+      entity: 'attempt' as const,
+      runId: c.run_id,
+      attemptId: c.id,
+      taskIndex: c.task_index,
+      from: 'queued',
+      to: 'running',
+      message: `claimed by ${workerId}`,
+    })),
+    ctx.now,
+  );
+  return chosen.map((c) => ({
+    attemptId: c.id,
+    runId: c.run_id,
+    taskIndex: c.task_index,
+    asset: c.asset,
+    partition: c.partition_key,
+    attempt: c.attempt,
+    pool: c.pool,
+    priority: c.priority,
+    leaseExpiresAtMs,
+    queueSeconds: (ctx.now - Number(c.not_before_ms)) / 1000,
+  }));
+}
