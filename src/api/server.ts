@@ -23,15 +23,13 @@ export function createServer(platform: Platform): FastifyInstance {
     void reply.code(status).send({ error: body });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .code(404)
-      .send({
-        error: {
-          code: 'NOT_FOUND',
-          message: `No route ${req.method} ${req.url}. See GET /api/health.`,
-          details: {},
-        },
-      });
+    void reply.code(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `No route ${req.method} ${req.url}. See GET /api/health.`,
+        details: {},
+      },
+    });
   });
   healthRoutes(app, platform);
   datasetRoutes(app, platform);

@@ -93,14 +93,12 @@ Examples:
         if (result.rowsQuarantined > 0) {
           printRows(
             'table',
-            result.quarantined
-              .slice(0, 10)
-              .map((q) => ({
-                file: path.basename(q.sourceFile),
-                line: q.line,
-                reason: q.reason,
-                raw: q.raw,
-              })),
+            result.quarantined.slice(0, 10).map((q) => ({
+              file: path.basename(q.sourceFile),
+              line: q.line,
+              reason: q.reason,
+              raw: q.raw,
+            })),
           );
           if (result.rowsQuarantined > 10)
             process.stdout.write(`... ${result.rowsQuarantined - 10} more\n`);
