@@ -4,3 +4,4 @@ export * from './ids.js';
 export * from './logger.js';
 export * from './version.js';
 export * from './config/index.js';
+export * from './civil-date.js';

@@ -183,10 +183,10 @@ export class Lake {
     return v === 0 ? [] : filesAt(this.ctx.store, name, v);
   }
 
-  /** Retained versions, newest first. */
-  async history(name: string): Promise<DatasetVersion[]> {
+  /** Retained versions, newest first (at most `limit`, default 1000). */
+  async history(name: string, limit?: number): Promise<DatasetVersion[]> {
     await this.dataset(name);
-    return history(this.ctx.store, name);
+    return history(this.ctx.store, name, limit);
   }
 
   /** Read-only SQL over the head versions. */

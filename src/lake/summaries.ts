@@ -25,7 +25,7 @@ export function describePartitioning(d: Pick<Dataset, 'partitioning'>): string {
 export async function datasetSummaries(lake: Lake): Promise<DatasetSummary[]> {
   const out: DatasetSummary[] = [];
   for (const d of await lake.datasets()) {
-    const [head] = d.headVersion > 0 ? await lake.history(d.name) : [];
+    const [head] = d.headVersion > 0 ? await lake.history(d.name, 1) : [];
     out.push({
       name: d.name,
       description: d.description,

@@ -63,7 +63,7 @@ export function datasetRoutes(app: FastifyInstance, { lake }: Platform): void {
 
   app.get<{ Params: NameParams }>('/api/datasets/:name', async (req) => {
     const dataset = await lake.dataset(req.params.name);
-    const [head] = dataset.headVersion > 0 ? await lake.history(dataset.name) : [];
+    const [head] = dataset.headVersion > 0 ? await lake.history(dataset.name, 1) : [];
     return { ...dataset, head: head ?? null };
   });
 

@@ -52,7 +52,7 @@ Examples:
       await withContext(cmd.optsWithGlobals<GlobalFlags>(), async (ctx) => {
         const { describePartitioning } = await import('../../lake/index.js');
         const d = await ctx.lake.dataset(name);
-        const [head] = d.headVersion > 0 ? await ctx.lake.history(name) : [];
+        const [head] = d.headVersion > 0 ? await ctx.lake.history(name, 1) : [];
         if (opts.json) return printJson({ ...d, head: head ?? null });
         process.stdout.write(
           `${d.name}${d.builtin ? ' (built-in)' : ''}: ${d.description}\nprimary key: ${d.primaryKey.join(', ') || '(none)'}\npartitioning: ${describePartitioning(d)}\nversion: ${d.headVersion}${
