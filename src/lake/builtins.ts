@@ -81,7 +81,11 @@ export const instruments: DatasetSpec = {
       description: 'ISO 10383 MIC, e.g. XNYS, XKRX',
     },
     { name: 'name', type: 'VARCHAR' },
-    { name: 'type', type: 'VARCHAR', description: 'stock, etf, etn, index, fx, crypto, rate' },
+    {
+      name: 'type',
+      type: 'VARCHAR',
+      description: 'stock, etf, etn, index, fx (pair), crypto (pair), rate, macro (series)',
+    },
     { name: 'currency', type: 'VARCHAR' },
     { name: 'isin', type: 'VARCHAR' },
     { name: 'local_code', type: 'VARCHAR', description: 'Exchange short code, e.g. KRX 005930' },
@@ -91,6 +95,18 @@ export const instruments: DatasetSpec = {
   ],
   primaryKey: ['exchange', 'symbol'],
   partitioning: { kind: 'none' },
+  checks: [
+    {
+      name: 'known_type',
+      sql: "type IN ('stock', 'etf', 'etn', 'index', 'fx', 'crypto', 'rate', 'macro')",
+      message: 'type must be stock, etf, etn, index, fx, crypto, rate or macro',
+    },
+    {
+      name: 'listing_order',
+      sql: 'delisted_date >= listed_date',
+      message: 'delisted_date is before listed_date',
+    },
+  ],
 };
 
 /** Splits, dividends and symbol changes. */
@@ -121,10 +137,67 @@ export const corporateActions: DatasetSpec = {
   checks: [{ name: 'positive_value', sql: 'value > 0', message: 'value must be positive' }],
 };
 
+/** Market-data quality check executions: one row per check run over an asset's partition. */
+export const checkRuns: DatasetSpec = {
+  name: 'check_runs',
+  description: 'Quality check executions: one row per check, asset and partition per run.',
+  columns: [
+    { name: 'run_id', type: 'VARCHAR', nullable: false },
+    { name: 'asset', type: 'VARCHAR', nullable: false, description: 'Dataset (asset) checked' },
+    {
+      name: 'partition',
+      type: 'VARCHAR',
+      nullable: false,
+      description: "Partition checked, e.g. year=2017; '' for the whole dataset",
+    },
+    { name: 'check', type: 'VARCHAR', nullable: false },
+    { name: 'severity', type: 'VARCHAR', nullable: false, description: 'warn or error' },
+    { name: 'blocking', type: 'BOOLEAN', nullable: false },
+    { name: 'passed', type: 'BOOLEAN', nullable: false },
+    { name: 'failing_count', type: 'BIGINT', nullable: false },
+    { name: 'checked_rows', type: 'BIGINT', description: 'Rows in the checked scope' },
+    { name: 'params', type: 'VARCHAR', description: 'Check parameters as JSON' },
+    { name: 'duration_ms', type: 'BIGINT' },
+    { name: 'ran_at', type: 'TIMESTAMP', nullable: false, description: 'UTC' },
+  ],
+  // No key: results are an append-only log (a key would rewrite the month on every run).
+  primaryKey: [],
+  partitioning: { kind: 'month', column: 'ran_at' },
+};
+
+/** Every failing key of every quality check run (no cap). */
+export const checkFailures: DatasetSpec = {
+  name: 'check_failures',
+  description: 'Every failing key of every quality check run, with the offending value.',
+  columns: [
+    { name: 'run_id', type: 'VARCHAR', nullable: false },
+    { name: 'asset', type: 'VARCHAR', nullable: false },
+    { name: 'partition', type: 'VARCHAR', nullable: false },
+    { name: 'check', type: 'VARCHAR', nullable: false },
+    { name: 'severity', type: 'VARCHAR', nullable: false },
+    {
+      name: 'key',
+      type: 'VARCHAR',
+      nullable: false,
+      description: 'The failing key as text, e.g. AAPL|2014-06-09',
+    },
+    { name: 'symbol', type: 'VARCHAR' },
+    { name: 'date', type: 'DATE', description: 'Session date (daily checks)' },
+    { name: 'ts', type: 'TIMESTAMP', description: 'Bar start, UTC (intraday checks)' },
+    { name: 'value', type: 'DOUBLE', description: 'The offending value (move, count, ...)' },
+    { name: 'message', type: 'VARCHAR' },
+    { name: 'ran_at', type: 'TIMESTAMP', nullable: false },
+  ],
+  primaryKey: [],
+  partitioning: { kind: 'month', column: 'ran_at' },
+};
+
 /** Datasets every marketlake home has, declared in code. */
 export const builtinDatasets: readonly DatasetSpec[] = [
   instruments,
   bars1d,
   bars1m,
   corporateActions,
+  checkRuns,
+  checkFailures,
 ];

@@ -1,6 +1,14 @@
 export * from './errors.js';
 export * from './dataset-spec.js';
-export { builtinDatasets, bars1d, bars1m, instruments, corporateActions } from './builtins.js';
+export {
+  builtinDatasets,
+  bars1d,
+  bars1m,
+  instruments,
+  corporateActions,
+  checkRuns,
+  checkFailures,
+} from './builtins.js';
 export type { LakeFile, DatasetVersion } from './catalog.js';
 export type { CompactResult } from './compact.js';
 export type { ImportOptions, ImportResult, ImportProgress, ImportFormat } from './file-import.js';

@@ -103,6 +103,8 @@ describe.each(backends)('lake concurrency on $name', (backend) => {
             expect((await lake.datasets()).map((d) => d.name)).toEqual([
               'bars_1d',
               'bars_1m',
+              'check_failures',
+              'check_runs',
               'corporate_actions',
               'instruments',
               'signals',

@@ -124,6 +124,8 @@ describe.each(backends)('lake maintenance on $name', (backend) => {
         expect(results).toEqual([
           { dataset: 'bars_1d', version: 2, partitions: [], filesBefore: 1, filesAfter: 1 },
           { dataset: 'bars_1m', version: 0, partitions: [], filesBefore: 0, filesAfter: 0 },
+          { dataset: 'check_failures', version: 0, partitions: [], filesBefore: 0, filesAfter: 0 },
+          { dataset: 'check_runs', version: 0, partitions: [], filesBefore: 0, filesAfter: 0 },
           {
             dataset: 'corporate_actions',
             version: 0,
@@ -297,6 +299,8 @@ describe.each(backends)('lake maintenance on $name', (backend) => {
         expect(Object.keys(all)).toEqual([
           'bars_1d',
           'bars_1m',
+          'check_failures',
+          'check_runs',
           'corporate_actions',
           'instruments',
         ]);

@@ -43,6 +43,8 @@ describe.each(backends)('lake query sandbox on $name', (backend) => {
         expect(result.versions).toEqual({
           bars_1d: 1,
           bars_1m: 0,
+          check_failures: 0,
+          check_runs: 0,
           corporate_actions: 0,
           instruments: 0,
         });

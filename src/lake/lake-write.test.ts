@@ -492,7 +492,9 @@ describe.each(backends)('lake writes on $name', (backend) => {
         const unknown = await failure(lake.write('bars_2d', { rows: [bar('AAPL', '2024-01-02')] }));
         expect(unknown.code).toBe('LAKE_DATASET_NOT_FOUND');
         expect(unknown.message).toContain('"bars_2d"');
-        expect(unknown.message).toContain('bars_1d, bars_1m, corporate_actions, instruments');
+        expect(unknown.message).toContain(
+          'bars_1d, bars_1m, check_failures, check_runs, corporate_actions, instruments',
+        );
       });
     },
   );

@@ -105,6 +105,8 @@ describe.each(backends)('dataset registry on $name', (backend) => {
       expect(all.map((d) => d.name)).toEqual([
         'bars_1d',
         'bars_1m',
+        'check_failures',
+        'check_runs',
         'corporate_actions',
         'instruments',
       ]);
@@ -198,6 +200,8 @@ describe.each(backends)('dataset registry on $name', (backend) => {
         expect((await lake.datasets()).map((d) => d.name)).toEqual([
           'bars_1d',
           'bars_1m',
+          'check_failures',
+          'check_runs',
           'corporate_actions',
           'instruments',
         ]);
@@ -210,7 +214,7 @@ describe.each(backends)('dataset registry on $name', (backend) => {
       const err = await failure(lake.dataset('bars_5m'));
       expect(err.code).toBe('LAKE_DATASET_NOT_FOUND');
       expect(err.message).toBe(
-        'No dataset named "bars_5m". Known datasets: bars_1d, bars_1m, corporate_actions, instruments.',
+        'No dataset named "bars_5m". Known datasets: bars_1d, bars_1m, check_failures, check_runs, corporate_actions, instruments.',
       );
       expect((await failure(lake.read('bars_5m'))).code).toBe('LAKE_DATASET_NOT_FOUND');
       expect((await failure(lake.history('bars_5m'))).code).toBe('LAKE_DATASET_NOT_FOUND');
