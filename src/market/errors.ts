@@ -76,3 +76,32 @@ export class MarketInvalidDateRangeError extends MarketlakeError {
     });
   }
 }
+
+/** Raised when an option of a market read, import or check is missing or has a wrong value. */
+export class MarketInvalidOptionError extends MarketlakeError {
+  readonly code = 'MARKET_INVALID_OPTION';
+
+  constructor(option: string, value: unknown, accepted: string) {
+    super(`Invalid ${option} ${JSON.stringify(value) ?? String(value)}: expected ${accepted}.`, {
+      details: { option, value: typeof value === 'string' ? value : String(value), accepted },
+    });
+  }
+}
+
+/** Raised when quality checks are asked to run over a dataset that does not hold OHLCV bars. */
+export class MarketNotBarsDatasetError extends MarketlakeError {
+  readonly code = 'MARKET_NOT_BARS_DATASET';
+
+  constructor(dataset: string, missing: readonly string[]) {
+    super(
+      `Dataset "${dataset}" is not a bars dataset: it lacks ${missing.join(', ')}. Market checks ` +
+        `need symbol, date (DATE) or ts (TIMESTAMP), open, high, low, close and volume columns.`,
+      { details: { dataset, missing } },
+    );
+  }
+}
+
+/** Raised when stored corporate actions cannot be applied (a dividend at or above the price, a symbol-change cycle). */
+export class MarketActionInvalidError extends MarketlakeError {
+  readonly code = 'MARKET_ACTION_INVALID';
+}

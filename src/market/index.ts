@@ -3,4 +3,7 @@
  * import from here, never from files inside src/market.
  */
 export * from './calendars/index.js';
+export * from './demo/index.js';
 export * from './errors.js';
+export * from './adjust/index.js';
+export * from './instruments/index.js';
