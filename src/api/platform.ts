@@ -1,6 +1,7 @@
 import type { Logger, MarketlakeConfig } from '../core/index.js';
 import type { Lake } from '../lake/index.js';
 import type { MetaStore } from '../meta/index.js';
+import type { PlatformMetrics } from '../observe/index.js';
 
 /** The running platform's parts that routes use. */
 export interface Platform {
@@ -9,4 +10,6 @@ export interface Platform {
   lake: Lake;
   logger: Logger;
   startedAt: Date;
+  /** The process's metrics; `createServer` creates them when absent. */
+  metrics?: PlatformMetrics;
 }

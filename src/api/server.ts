@@ -1,14 +1,18 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MarketlakeError } from '../core/index.js';
+import { createMetrics } from '../observe/index.js';
 import { httpStatusOf } from './error-status.js';
 import type { Platform } from './platform.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { queryRoutes } from './routes/query.js';
 
 /** Builds the HTTP API (routes under /api); the caller listens and closes. */
 export function createServer(platform: Platform): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+  // First, so its request-duration hook sees every route.
+  metricsRoutes(app, platform, platform.metrics ?? createMetrics({ logger: platform.logger }));
   app.setErrorHandler((err, req, reply) => {
     const status = httpStatusOf(err);
     if (status >= 500) platform.logger.error({ err, url: req.url }, 'request failed');
