@@ -38,7 +38,8 @@ export interface Series {
 export function segmentsSql(series: readonly Series[]): string {
   const rows = series.flatMap((s) =>
     s.segments.map(
-      (g) => `(${literal(s.symbol)}, ${literal(g.symbol)}, ${dateLiteral(g.from)}, ${dateLiteral(g.to)})`,
+      (g) =>
+        `(${literal(s.symbol)}, ${literal(g.symbol)}, ${dateLiteral(g.from)}, ${dateLiteral(g.to)})`,
     ),
   );
   return `SELECT * FROM (VALUES ${rows.join(', ')}) AS t(series, symbol, seg_from, seg_to)`;
@@ -62,8 +63,12 @@ export async function appliedActions(
   asOf?: string,
 ): Promise<AppliedAction[]> {
   if (series.length === 0) return [];
-  const types = adjust === 'total_return' ? `'split', 'stock_dividend', 'cash_dividend'` : `'split', 'stock_dividend'`;
-  const known = asOf === undefined ? '' : ` AND COALESCE(a.announced_date, a.ex_date) <= ${dateLiteral(asOf)}`;
+  const types =
+    adjust === 'total_return'
+      ? `'split', 'stock_dividend', 'cash_dividend'`
+      : `'split', 'stock_dividend'`;
+  const known =
+    asOf === undefined ? '' : ` AND COALESCE(a.announced_date, a.ex_date) <= ${dateLiteral(asOf)}`;
   const { rows } = await lake.query(
     `WITH seg AS (${segmentsSql(series)}),
      b AS (SELECT s.series, x.date, x.close FROM bars_1d x JOIN seg s ON x.symbol = s.symbol AND ${inSegment('x.date')}),

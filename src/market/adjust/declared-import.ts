@@ -149,13 +149,21 @@ export async function importBarsWithActions(
   file: string,
   options: BarsWithActionsOptions,
 ): Promise<BarsWithActionsResult> {
-  const pricesInclude = choiceOption('pricesInclude', options.pricesInclude, pricesIncludeValues, 'none');
+  const pricesInclude = choiceOption(
+    'pricesInclude',
+    options.pricesInclude,
+    pricesIncludeValues,
+    'none',
+  );
   const resolved = path.resolve(file);
   const fields = resolveFields(resolved, await readCsvHeader(resolved, options.delimiter), options);
   const base = rawRowsSql(resolved, fields, { ...options, pricesInclude });
   const source = literal(options.source ?? path.basename(resolved));
-  const currency = options.currency === undefined ? 'CAST(NULL AS VARCHAR)' : literal(options.currency);
-  const ingestedAt = literal((options.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', ''));
+  const currency =
+    options.currency === undefined ? 'CAST(NULL AS VARCHAR)' : literal(options.currency);
+  const ingestedAt = literal(
+    (options.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', ''),
+  );
   const writeOptions = { writer: options.writer ?? 'import', operation: 'import' };
   const bars = await lake.write(
     'bars_1d',

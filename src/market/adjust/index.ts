@@ -1,9 +1,5 @@
 /** Price adjustments: point-in-time factors from corporate actions, adjusted reads, declared imports. */
-export {
-  adjustments,
-  type Adjustment,
-  type AppliedAction,
-} from './adjustment-factors.js';
+export { adjustments, type Adjustment, type AppliedAction } from './adjustment-factors.js';
 export {
   importBarsWithActions,
   pricesIncludeValues,

@@ -60,7 +60,10 @@ describe.each(backends)('total-return adjustment against the vendor oracle on $n
 
         for (const ticker of ['AAPL', 'BRK_A', 'MSFT', 'ZEN']) {
           const expected = vendor.filter((v) => v.ticker === ticker);
-          const { rows, actions } = await readBars(lake, { symbol: ticker, adjust: 'total_return' });
+          const { rows, actions } = await readBars(lake, {
+            symbol: ticker,
+            adjust: 'total_return',
+          });
           expect(rows.map((r) => r.date)).toEqual(expected.map((v) => v.date));
           // Convention difference: the vendor adjusted back from a later date than the file's
           // end (its 2014-12-31 adj_close is not the close), ours from the last stored action.
@@ -83,7 +86,12 @@ describe.each(backends)('total-return adjustment against the vendor oracle on $n
         }
 
         // The split alone: before 2014-06-09 AAPL's split-adjusted close is the raw close / 7.
-        const split = await readBars(lake, { symbol: 'AAPL', adjust: 'split', from: '2014-06-06', to: '2014-06-09' });
+        const split = await readBars(lake, {
+          symbol: 'AAPL',
+          adjust: 'split',
+          from: '2014-06-06',
+          to: '2014-06-09',
+        });
         const raw = await readBars(lake, { symbol: 'AAPL', from: '2014-06-06', to: '2014-06-09' });
         expect(raw.rows.map((r) => r.close)).toEqual([645.57, 93.7]);
         expect(split.rows[0]!.close).toBeCloseTo(645.57 / 7, 10);

@@ -16,7 +16,8 @@ import {
 
 /** One bar's values as a vendor row prints them (NaN prints as a blank field). */
 interface RowValues {
-  day: number;
+  /** Session date as the vendor prints it. */
+  date: string;
   open: number;
   high: number;
   low: number;
@@ -29,42 +30,47 @@ interface RowValues {
 export interface VendorFormat {
   /** File names: `<prefix>-YYYYMMDD.csv` (one session) or `<prefix>-history-YYYY.csv`. */
   readonly prefix: string;
+  /** Dates as 'YYYY-MM-DD' (iso) or 'YYYYMMDD' (compact, Korean vendors). */
+  readonly dates: 'iso' | 'compact';
   readonly header: string;
   row(instrument: DemoInstrument, v: RowValues): string;
 }
 
 const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '');
-const compact = (day: number): string => formatDay(day).replaceAll('-', '');
 
 /** The vendor formats by market. */
 export const VENDOR_FORMATS: Readonly<Record<DemoMarketName, VendorFormat>> = {
   XNYS: {
     prefix: 'us-eod',
+    dates: 'iso',
     header: 'date,symbol,open,high,low,close,volume,vwap,source',
     row: (inst, v) =>
-      `${formatDay(v.day)},${inst.symbol},${fixed(v.open, 2)},${fixed(v.high, 2)},${fixed(v.low, 2)},` +
+      `${v.date},${inst.symbol},${fixed(v.open, 2)},${fixed(v.high, 2)},${fixed(v.low, 2)},` +
       `${fixed(v.close, 2)},${fixed(v.volume, 0)},${fixed((v.high + v.low + 2 * v.close) / 4, 4)},${DEMO_SOURCE}`,
   },
   XKRX: {
     prefix: 'krx-daily',
+    dates: 'compact',
     header: 'date,symbol,name,open,high,low,close,volume,turnover,source',
     row: (inst, v) =>
-      `${compact(v.day)},${inst.symbol},${inst.localName ?? inst.name},${fixed(v.open, 0)},` +
+      `${v.date},${inst.symbol},${inst.localName ?? inst.name},${fixed(v.open, 0)},` +
       `${fixed(v.high, 0)},${fixed(v.low, 0)},${fixed(v.close, 0)},${fixed(v.volume, 0)},` +
       `${fixed(v.turnover, 0)},${DEMO_SOURCE}`,
   },
   CRYPTO: {
     prefix: 'crypto-daily',
+    dates: 'iso',
     header: 'date,symbol,open,high,low,close,volume,turnover,source',
     row: (inst, v) =>
-      `${formatDay(v.day)},${inst.symbol},${fixed(v.open, 2)},${fixed(v.high, 2)},${fixed(v.low, 2)},` +
+      `${v.date},${inst.symbol},${fixed(v.open, 2)},${fixed(v.high, 2)},${fixed(v.low, 2)},` +
       `${fixed(v.close, 2)},${fixed(v.volume, 4)},${fixed(v.turnover, 2)},${DEMO_SOURCE}`,
   },
   FX: {
     prefix: 'fx-daily',
+    dates: 'iso',
     header: 'date,symbol,open,high,low,close,volume,source',
     row: (inst, v) =>
-      `${formatDay(v.day)},${inst.symbol},${fixed(v.open, 2)},${fixed(v.high, 2)},${fixed(v.low, 2)},` +
+      `${v.date},${inst.symbol},${fixed(v.open, 2)},${fixed(v.high, 2)},${fixed(v.low, 2)},` +
       `${fixed(v.close, 2)},${fixed(v.volume, 0)},${DEMO_SOURCE}`,
   },
 };
@@ -79,6 +85,18 @@ interface RowError {
 /** Prints the vendor rows of a market's bars, with the planted errors applied. */
 export class VendorRowPrinter {
   private readonly errors = new Map<number, RowError>();
+  /** Printed dates by day number: formatting each row's date again costs more than the row. */
+  private readonly dates = new Map<number, { iso: string; compact: string }>();
+  /** Reused for every row (one object instead of 250k). */
+  private readonly v: RowValues = {
+    date: '',
+    open: 0,
+    high: 0,
+    low: 0,
+    close: 0,
+    volume: 0,
+    turnover: 0,
+  };
 
   constructor(private readonly market: DemoMarket) {
     const bySymbol = new Map(market.instruments.map((i) => [i.symbol, i.index]));
@@ -118,15 +136,22 @@ export class VendorRowPrinter {
     const error = this.errors.get(row);
     if (error?.kind === 'missing_session') return 0;
     const src = error?.valuesFrom ?? row;
-    const v: RowValues = {
-      day: b.day[row]!,
-      open: b.open[src]!,
-      high: b.high[src]!,
-      low: b.low[src]!,
-      close: b.close[src]!,
-      volume: b.volume[src]!,
-      turnover: b.turnover[src]!,
-    };
+    const format = VENDOR_FORMATS[inst.exchange];
+    const day = b.day[row]!;
+    let date = this.dates.get(day);
+    if (date === undefined) {
+      const iso = formatDay(day);
+      date = { iso, compact: iso.replaceAll('-', '') };
+      this.dates.set(day, date);
+    }
+    const v = this.v;
+    v.date = date[format.dates];
+    v.open = b.open[src]!;
+    v.high = b.high[src]!;
+    v.low = b.low[src]!;
+    v.close = b.close[src]!;
+    v.volume = b.volume[src]!;
+    v.turnover = b.turnover[src]!;
     if (error?.kind === 'high_below_low') [v.high, v.low] = [v.low, v.high];
     else if (error?.kind === 'negative_volume') v.volume = -v.volume;
     else if (error?.kind === 'blank_close') v.close = Number.NaN;
@@ -137,7 +162,7 @@ export class VendorRowPrinter {
       v.close *= SPIKE_FACTOR;
       v.turnover *= SPIKE_FACTOR;
     }
-    const line = VENDOR_FORMATS[inst.exchange].row(inst, v);
+    const line = format.row(inst, v);
     out.push(line);
     if (error?.kind === 'duplicate_row') {
       out.push(line);

@@ -48,7 +48,8 @@ export async function listInstruments(
   query: InstrumentQuery = {},
 ): Promise<Instrument[]> {
   const where: string[] = [];
-  if (query.exchange !== undefined) where.push(`exchange = ${literal(query.exchange.toUpperCase())}`);
+  if (query.exchange !== undefined)
+    where.push(`exchange = ${literal(query.exchange.toUpperCase())}`);
   if (query.type !== undefined) where.push(`type = ${literal(query.type)}`);
   if (query.symbol !== undefined) where.push(`symbol = ${literal(query.symbol)}`);
   const { rows } = await lake.query(
