@@ -155,15 +155,15 @@ describe.each(backends)('migrations on $name', (backend) => {
       removeDir(dir);
     });
 
-    it('is the latest version and is listed after version 1', () => {
-      expect(migrations.map((m) => m.version)).toEqual([1, 2]);
-      expect(latestSchemaVersion).toBe(2);
+    it('is listed after version 1, before the scheduler state of version 3', () => {
+      expect(migrations.map((m) => m.version)).toEqual([1, 2, 3]);
+      expect(latestSchemaVersion).toBe(3);
     });
 
     it('applies to a fresh database', async () => {
       const store = await openMetaStore(url);
       try {
-        expect(await schemaVersion(store.db)).toBe(2);
+        expect(await schemaVersion(store.db)).toBe(3);
         await useRunTables(store);
       } finally {
         await store.close();
@@ -207,8 +207,8 @@ describe.each(backends)('migrations on $name', (backend) => {
       }
       const store = await openMetaStore(url, { migrate: false });
       try {
-        expect(await migrate(store)).toEqual({ from: 1, to: 2 });
-        expect(await migrate(store)).toEqual({ from: 2, to: 2 });
+        expect(await migrate(store)).toEqual({ from: 1, to: 3 });
+        expect(await migrate(store)).toEqual({ from: 3, to: 3 });
         const rows = await store.db
           .selectFrom('meta_migrations')
           .select(['version', 'name'])

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { MetaDialect } from './meta-store.js';
+import { migration3 } from './migration-3.js';
 
 /** One schema change; `up` runs inside the migration transaction. */
 export interface Migration {
@@ -333,6 +334,7 @@ export const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  migration3,
 ];
 
 /** Highest schema version this build knows. */

@@ -116,6 +116,29 @@ export interface MetaDatabase {
   backfills: BackfillsTable;
   partition_status: PartitionStatusTable;
   workers: WorkersTable;
+  schedule_state: ScheduleStateTable;
+  sensor_state: SensorStateTable;
+}
+
+/** The last tick the scheduler evaluated for each schedule (migration 3). */
+export interface ScheduleStateTable {
+  name: string;
+  /** Epoch ms of the last tick evaluated (fired or skipped). */
+  last_tick_ms: number;
+  last_run_id: string | null;
+  updated_at_ms: number;
+}
+
+/** Each sensor's cursor and last evaluation (migration 3). */
+export interface SensorStateTable {
+  name: string;
+  /** What the sensor's check returned as its cursor (opaque text). */
+  cursor: string | null;
+  last_check_ms: number;
+  last_run_id: string | null;
+  /** Message of the last check that threw, cleared by a good one. */
+  last_error: string | null;
+  updated_at_ms: number;
 }
 
 /** A run: one materialization of a selection of assets and partitions (migration 2). */

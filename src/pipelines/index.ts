@@ -9,3 +9,4 @@ export * from './partitions/index.js';
 export * from './schedules/index.js';
 export * from './sdk/index.js';
 export * from './runs/index.js';
+export * from './runtime/index.js';

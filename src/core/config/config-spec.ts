@@ -24,6 +24,10 @@ export interface MarketlakeConfig {
   duckdbThreads: number;
   /** Named secrets (API keys); never printed, served or logged. */
   secrets: Record<string, string>;
+  /** Attempts a worker (or the embedded platform) runs at once; 0 means one per CPU core. */
+  workerSlots: number;
+  /** Cluster-wide slot limits of concurrency pools, e.g. { 'krx-api': 2 }. */
+  pools: Record<string, number>;
 }
 
 /** What a user writes in marketlake.config.ts (every key optional). */
@@ -126,7 +130,43 @@ export const keySpecs: readonly KeySpec[] = [
     accepts: 'an integer from 0 (one per core) to 1024',
     parse: parseInteger(0, 1024),
   },
+  {
+    key: 'workerSlots',
+    env: 'MARKETLAKE_WORKER_SLOTS',
+    accepts: 'an integer from 0 (one per core) to 1024',
+    parse: parseInteger(0, 1024),
+  },
+  {
+    key: 'pools',
+    env: 'MARKETLAKE_POOLS',
+    accepts: "pool slot limits: { 'krx-api': 2 } in the file, or krx-api=2,yahoo=4",
+    parse: parsePools,
+  },
 ];
+
+/** Parses `{ name: slots }` or 'name=slots,name=slots' into pool limits. */
+function parsePools(raw: unknown): Record<string, number> | undefined {
+  const entries: [string, unknown][] =
+    typeof raw === 'string'
+      ? raw
+          .split(',')
+          .filter((part) => part.trim() !== '')
+          .map((part) => {
+            const [name = '', slots = ''] = part.split('=');
+            return [name.trim(), slots.trim()];
+          })
+      : typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+        ? Object.entries(raw)
+        : [];
+  if (typeof raw !== 'string' && entries.length === 0 && typeof raw !== 'object') return undefined;
+  const pools: Record<string, number> = {};
+  for (const [name, value] of entries) {
+    const slots = parseInteger(1, 100_000)(value);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name) || slots === undefined) return undefined;
+    pools[name] = slots;
+  }
+  return pools;
+}
 
 /** Prefix of environment variables that define secrets: `MARKETLAKE_SECRET_KRX_KEY` -> `KRX_KEY`. */
 export const SECRET_ENV_PREFIX = 'MARKETLAKE_SECRET_';
@@ -140,4 +180,6 @@ export const staticDefaults = {
   compactSmallFileBytes: 32 * 1024 * 1024,
   duckdbMemoryLimit: '512MB',
   duckdbThreads: 0,
+  workerSlots: 0,
+  pools: {},
 } as const satisfies Partial<MarketlakeConfig>;

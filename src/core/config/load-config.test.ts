@@ -70,6 +70,8 @@ describe('loadConfig defaults', () => {
       'compactSmallFileBytes',
       'duckdbMemoryLimit',
       'duckdbThreads',
+      'workerSlots',
+      'pools',
     ]) {
       expect(sources[key], key).toBe('default');
     }
@@ -383,6 +385,8 @@ describe('secrets and redaction', () => {
       'compactSmallFileBytes',
       'duckdbMemoryLimit',
       'duckdbThreads',
+      'workerSlots',
+      'pools',
     ]);
     expect(rows.find((r) => r.key === 'port')).toEqual({
       key: 'port',

@@ -216,7 +216,13 @@ export function describeConfig(
   rows.push({ key: 'project', value: c.project, source: loaded.sources['project'] ?? 'default' });
   for (const spec of keySpecs) {
     const v = c[spec.key];
-    const value = spec.key === 'databaseUrl' ? redactUrl(String(v)) : String(v);
+    const text =
+      typeof v === 'object'
+        ? Object.entries(v)
+            .map(([name, slots]) => `${name}=${slots}`)
+            .join(',')
+        : String(v);
+    const value = spec.key === 'databaseUrl' ? redactUrl(text) : text;
     rows.push({ key: spec.key, value, source: loaded.sources[spec.key] ?? 'default' });
   }
   for (const name of Object.keys(c.secrets).sort()) {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { newSortableId } from '../../core/index.js';
-import { PipelinesAttemptInvalidError, PipelinesTaskUnsupportedError } from '../errors.js';
+import { PipelinesAttemptInvalidError } from '../errors.js';
 import type { AssetDefinition, AssetResources } from '../sdk/asset.js';
 import type { AttemptLogLine } from './attempt-result.js';
 import type { TaskSpec, WorkerAttempt } from './worker-protocol.js';
@@ -34,6 +34,8 @@ export interface AttemptRequestBase {
   partition?: string;
   /** Parts of a multi-dimensional key by dimension name. */
   partitionParts?: Record<string, string>;
+  /** The file an inbox sensor handed to the run (`ctx.file`, MARKETLAKE_INPUT_FILE). */
+  inputFile?: string;
   /** Root folder of the lake, given to the task (`MARKETLAKE_LAKE_PATH`, the lake factory). */
   lakePath?: string;
   /** Kill the attempt after this long (TIMEOUT). */
@@ -76,8 +78,18 @@ export interface CommandAttemptRequest extends AttemptRequestBase {
   env?: Record<string, string>;
 }
 
+/** Run an asset's DuckDB SELECT and write its result to `dataset` (needs a lake factory). */
+export interface SqlAttemptRequest extends AttemptRequestBase {
+  /** Discriminator. */
+  kind: 'sql';
+  /** The SELECT; `{{partition}}` is replaced by the partition key. */
+  sql: string;
+  /** Dataset the result is written to. */
+  dataset: string;
+}
+
 /** Anything the executor can run. */
-export type AttemptRequest = RunAttemptRequest | CommandAttemptRequest;
+export type AttemptRequest = RunAttemptRequest | CommandAttemptRequest | SqlAttemptRequest;
 
 /** A request after validation and defaults. */
 export interface PreparedAttempt {
@@ -135,6 +147,7 @@ function commandSpec(request: CommandAttemptRequest, attempt: number): TaskSpec 
     MARKETLAKE_ATTEMPT: String(attempt),
     MARKETLAKE_PARTITION: request.partition ?? '',
     MARKETLAKE_LAKE_PATH: request.lakePath ?? '',
+    MARKETLAKE_INPUT_FILE: request.inputFile ?? '',
   };
   for (const [name, value] of Object.entries(request.secrets ?? {}))
     env[secretEnvName(name)] = value;
@@ -151,12 +164,8 @@ function runSpec(request: RunAttemptRequest): TaskSpec {
 /** Validates `request` and applies defaults; throws PipelinesAttemptInvalidError. */
 export function prepareAttempt(request: AttemptRequest, nowMs = Date.now()): PreparedAttempt {
   const kind = (request as { kind?: unknown }).kind;
-  if (kind === 'sql')
-    throw new PipelinesTaskUnsupportedError(
-      'The executor does not run SQL tasks yet; run them in-process with the DuckDB engine.',
-    );
-  if (kind !== 'run' && kind !== 'command')
-    fail('kind', `is ${JSON.stringify(kind)}`, "Use 'run' or 'command'.");
+  if (kind !== 'run' && kind !== 'command' && kind !== 'sql')
+    fail('kind', `is ${JSON.stringify(kind)}`, "Use 'run', 'command' or 'sql'.");
   nonEmpty('runId', request.runId);
   nonEmpty('asset', request.asset);
   const attempt = positiveInt('attempt', request.attempt) ?? 1;
@@ -166,7 +175,16 @@ export function prepareAttempt(request: AttemptRequest, nowMs = Date.now()): Pre
   if (!Number.isFinite(enqueuedAtMs))
     fail('enqueuedAt', 'is not a valid time', 'Pass a Date or milliseconds since the epoch.');
   const attemptId = request.attemptId ?? newSortableId('att_');
-  const task = request.kind === 'run' ? runSpec(request) : commandSpec(request, attempt);
+  const task: TaskSpec =
+    request.kind === 'run'
+      ? runSpec(request)
+      : request.kind === 'sql'
+        ? {
+            kind: 'sql',
+            sql: nonEmpty('sql', request.sql),
+            dataset: nonEmpty('dataset', request.dataset),
+          }
+        : commandSpec(request, attempt);
   return {
     request,
     attemptId,
@@ -182,6 +200,7 @@ export function prepareAttempt(request: AttemptRequest, nowMs = Date.now()): Pre
       attempt,
       partition: request.partition,
       partitionParts: request.partitionParts,
+      inputFile: request.inputFile,
       lakePath: request.lakePath,
       secrets: { ...request.secrets },
       task,
@@ -199,7 +218,7 @@ export interface AssetLocation {
 
 /**
  * A request for one attempt of `asset`: its task kind, timeout and resources, plus `fields`
- * (run id, partition, ...). Commands run in the project folder. Throws for SQL assets.
+ * (run id, partition, ...). Commands run in the project folder.
  */
 export function attemptRequestFor(
   asset: AssetDefinition,
@@ -216,7 +235,5 @@ export function attemptRequestFor(
   if (task.type === 'run') return { ...base, kind: 'run', ...where };
   if (task.type === 'command')
     return { ...base, kind: 'command', command: task.command, cwd: where.projectDir };
-  throw new PipelinesTaskUnsupportedError(
-    `Asset "${asset.name}" is a SQL task, which the process executor does not run.`,
-  );
+  return { ...base, kind: 'sql', sql: task.sql, dataset: asset.dataset };
 }

@@ -12,11 +12,13 @@ import { compilerLoaded } from './compile-cache.js';
 import { collectGarbage } from './garbage-collection.js';
 import { PipelineModules } from './pipeline-modules.js';
 import { loadLakeFactory, type LakeFactory } from './lake-factory.js';
+import { runSqlTask } from './sql-task.js';
 import { createTaskContext } from './task-context.js';
 import { WorkerOutput } from './worker-output.js';
 import type {
   PoolMessage,
   RunTaskSpec,
+  SqlTaskSpec,
   WorkerAttempt,
   WorkerConfig,
   WorkerMessage,
@@ -69,6 +71,26 @@ async function runFunction(
   await lease?.release?.();
 }
 
+async function runSql(
+  attempt: WorkerAttempt,
+  task: SqlTaskSpec,
+  channel: AttemptChannel,
+): Promise<void> {
+  const factory = await lakeFactory;
+  const lease = await factory?.({
+    lakePath: attempt.lakePath,
+    asset: attempt.asset,
+    partition: attempt.partition,
+    runId: attempt.runId,
+    attempt: attempt.attempt,
+  });
+  try {
+    await runSqlTask(attempt, task, lease?.lake, channel);
+  } finally {
+    await lease?.release?.();
+  }
+}
+
 async function runAttempt(attempt: WorkerAttempt): Promise<void> {
   const channel = new AttemptChannel(attempt.attemptId, attempt.secrets, send);
   abort = new AbortController();
@@ -76,6 +98,9 @@ async function runAttempt(attempt: WorkerAttempt): Promise<void> {
   try {
     if (task.kind === 'run') {
       await runFunction(attempt, task, channel, abort.signal);
+      channel.done(undefined, undefined, compilerLoaded());
+    } else if (task.kind === 'sql') {
+      await runSql(attempt, task, channel);
       channel.done(undefined, undefined, compilerLoaded());
     } else {
       channel.done(undefined, await runCommandTask(task, channel), compilerLoaded());

@@ -10,6 +10,7 @@ export {
   type AttemptRequestBase,
   type AttemptStartEvent,
   type CommandAttemptRequest,
+  type SqlAttemptRequest,
   type RunAttemptRequest,
 } from './attempt-request.js';
 export type {

@@ -30,6 +30,7 @@ export function createTaskContext(
     asset: attempt.asset,
     partition: attempt.partition,
     partitionParts: attempt.partitionParts,
+    file: attempt.inputFile,
     runId: attempt.runId,
     attempt: attempt.attempt,
     signal,

@@ -1,7 +1,7 @@
 /**
  * The IPC messages between the executor pool and an attempt worker (JSON over the fork channel).
- * A task kind is a `kind` in `TaskSpec` and a handler in the worker: a SQL task becomes
- * `{ kind: 'sql', ... }` here plus one branch in attempt-worker.ts, with no change to the pool.
+ * A task kind is a `kind` in `TaskSpec` and a handler in the worker (attempt-worker.ts), with no
+ * change to the pool.
  */
 
 /** A TypeScript `run(ctx)` task: the worker imports the pipeline file and calls the asset's run. */
@@ -28,8 +28,21 @@ export interface CommandTaskSpec {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/**
+ * A DuckDB query whose result the worker writes to the asset's dataset through the lake factory's
+ * lake; `{{partition}}` in the text becomes the partition key (quotes doubled).
+ */
+export interface SqlTaskSpec {
+  /** Discriminator. */
+  readonly kind: 'sql';
+  /** The SELECT. */
+  readonly sql: string;
+  /** Dataset the result is written to. */
+  readonly dataset: string;
+}
+
 /** What a worker can run. */
-export type TaskSpec = RunTaskSpec | CommandTaskSpec;
+export type TaskSpec = RunTaskSpec | CommandTaskSpec | SqlTaskSpec;
 
 /** One attempt as the worker receives it. */
 export interface WorkerAttempt {
@@ -45,6 +58,8 @@ export interface WorkerAttempt {
   readonly partition: string | undefined;
   /** Parts of a multi-dimensional key by dimension. */
   readonly partitionParts: Readonly<Record<string, string>> | undefined;
+  /** The file an inbox sensor handed over, when any. */
+  readonly inputFile?: string | undefined;
   /** Root of the lake. */
   readonly lakePath: string | undefined;
   /** Secrets by name; their values are redacted from the attempt's log. */

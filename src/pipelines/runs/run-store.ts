@@ -24,7 +24,7 @@ import { cancelRun, type CancelResult } from './cancel-run.js';
 import { claimAttempts, type ClaimedAttempt, type ClaimOptions } from './claim-attempts.js';
 import { insertRun, type CreatedRun } from './insert-run.js';
 import * as partitions from './partition-status.js';
-import { inTransaction, type RunStoreConfig, type TxContext } from './run-context.js';
+import { inTransaction, parseTags, type RunStoreConfig, type TxContext } from './run-context.js';
 import { resolveRunStoreOptions, type RunStoreOptions } from './run-store-options.js';
 import { listRunEvents, type RunEvent } from './run-events.js';
 import { normalizePlan, type RunPlan } from './run-plan.js';
@@ -158,6 +158,16 @@ export class RunStore {
   /** A run with all its attempts, in the `runs show --json` shape. */
   getRun(runId: string): Promise<RunView> {
     return getRun(this.#db, runId);
+  }
+
+  /** A run's labels (cheap: no attempts); empty when the run does not exist. */
+  async runTags(runId: string): Promise<Record<string, string>> {
+    const row = await this.#db
+      .selectFrom('runs')
+      .select('tags_json')
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    return row === undefined ? {} : { ...parseTags(row.tags_json) };
   }
 
   /** One attempt. */

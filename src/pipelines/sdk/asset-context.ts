@@ -32,6 +32,8 @@ export interface AssetContext {
   readonly partition: string | undefined;
   /** For multi-dimensional partitions, the key's parts by dimension name. */
   readonly partitionParts: Readonly<Record<string, string>> | undefined;
+  /** Absolute path of the file an `inbox()` sensor handed to this run, else undefined. */
+  readonly file: string | undefined;
   /** Id of the run this attempt belongs to. */
   readonly runId: string;
   /** Attempt number, 1 for the first. */

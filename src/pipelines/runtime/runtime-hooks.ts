@@ -1,0 +1,31 @@
+/**
+ * What the runtime tells the rest of the platform (metrics, checks, alerts) as attempts run. The
+ * pipelines domain defines the shape; the platform plugs observers in without the runtime knowing
+ * them.
+ */
+import type { AttemptResult } from '../executor/index.js';
+import type { AttemptOutcome, ClaimedAttempt } from '../runs/index.js';
+
+/** An attempt that ended, as reported to the store. */
+export interface AttemptReport {
+  readonly claim: ClaimedAttempt;
+  /** The executor's result; undefined when the attempt never started. */
+  readonly result: AttemptResult | undefined;
+  /** What the store made of it; undefined when recording failed (lease lost). */
+  outcome: AttemptOutcome | undefined;
+}
+
+/** Optional observers and gates of the runtime. */
+export interface RuntimeHooks {
+  /** An attempt started on this worker. */
+  attemptStarted?(claim: ClaimedAttempt): void;
+  /**
+   * Runs after a successful attempt, before it is recorded (asset checks); a string fails the
+   * attempt without retry with that message (a blocking check failed).
+   */
+  afterSuccess?(claim: ClaimedAttempt, result: AttemptResult): Promise<string | undefined>;
+  /** An attempt ended and was recorded. */
+  attemptFinished?(report: AttemptReport): void;
+  /** A schedule fired (lag from the tick to the run's creation). */
+  scheduleTicked?(schedule: string, lagSeconds: number): void;
+}
