@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { version } from '../core/index.js';
 import { configCommand } from './commands/config.js';
+import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { lakeCommand } from './commands/lake.js';
 import { quarantineCommand } from './commands/quarantine.js';
@@ -42,5 +43,6 @@ Examples:
   configCommand(program);
   lakeCommand(program);
   quarantineCommand(program);
+  demoCommand(program);
   return program;
 }

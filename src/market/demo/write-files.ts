@@ -75,14 +75,14 @@ function dateOption(market: DemoMarket, option: 'from' | 'to', value: string | u
   return day;
 }
 
-/** Bar lines of one market for days `a..b` (inclusive), by date then instrument. */
+/** Bar lines of one market for days `a..b` (inclusive), by date then instrument, as text. */
 function barLines(
   market: DemoMarket,
   printer: VendorRowPrinter,
   name: DemoMarketName,
   a: number,
   b: number,
-): string[] {
+): { text: string; rows: number } {
   const { bars } = market;
   const members = market.instruments.filter((i) => i.exchange === name).map((i) => i.index);
   // Cursor per instrument: its first row on or after `a`.
@@ -96,17 +96,26 @@ function barLines(
     }
     return lo;
   });
-  const out: string[] = [];
+  // Lines are joined in small batches: a file's worth of concatenated row strings kept alive at
+  // once costs the garbage collector more than building them.
+  const chunks: string[] = [];
+  const batch: string[] = [];
+  let rows = 0;
   for (let d = a; d <= b; d++) {
     for (const [k, i] of members.entries()) {
       const r = cursors[k]!;
       if (r < bars.offsets[i + 1]! && bars.day[r] === d) {
-        printer.lines(r, out);
+        rows += printer.lines(r, batch);
         cursors[k] = r + 1;
       }
     }
+    if (batch.length >= 512) {
+      chunks.push(batch.join('\n') + '\n');
+      batch.length = 0;
+    }
   }
-  return out;
+  if (batch.length > 0) chunks.push(batch.join('\n') + '\n');
+  return { text: chunks.join(''), rows };
 }
 
 function instrumentsCsv(market: DemoMarket): { text: string; rows: number } {
@@ -204,13 +213,13 @@ export async function writeDemoFiles(
   for (const [from, to, label] of windows) {
     for (const name of MARKETS) {
       const lines = barLines(market, printer, name, from, to);
-      if (lines.length === 0) continue;
+      if (lines.rows === 0) continue;
       const format = VENDOR_FORMATS[name];
-      barRows += lines.length;
-      await put(`${format.prefix}-${label}.csv`, `${format.header}\n${lines.join('\n')}\n`, {
+      barRows += lines.rows;
+      await put(`${format.prefix}-${label}.csv`, `${format.header}\n${lines.text}`, {
         dataset: 'bars_1d',
         market: name,
-        rows: lines.length,
+        rows: lines.rows,
       });
     }
     const announced = market.corporateActions.filter((c) => {
