@@ -5,8 +5,8 @@ import type { PlatformMetrics } from '../../src/observe/index.js';
  * values that need escaping, so lint and format checks see every family with data.
  */
 export function touchEveryMetric(metrics: PlatformMetrics): void {
-  metrics.runFinished({ job: 'daily_bars', state: 'succeeded' });
-  metrics.runFinished({ job: 'daily_bars', state: 'failed' });
+  metrics.runFinished({ job: 'daily_bars', kind: 'schedule', state: 'succeeded' });
+  metrics.runFinished({ job: 'daily_bars', kind: 'schedule', state: 'failed' });
   metrics.attemptFinished({
     asset: 'bars_1d',
     state: 'succeeded',

@@ -58,11 +58,15 @@ describe.each(backends)('GET /metrics on $name', (backend) => {
   it.skipIf(backend.skip)(
     'serves the platform metrics, including what the runtime recorded',
     async () => {
-      metrics.runFinished({ job: 'daily', state: 'succeeded' });
+      metrics.runFinished({ job: 'daily', kind: 'schedule', state: 'succeeded' });
       const samples = await scrape();
       expect(sampleValue(samples, 'marketlake_build_info')).toBe(1);
       expect(
-        sampleValue(samples, 'marketlake_runs_total', { job: 'daily', state: 'succeeded' }),
+        sampleValue(samples, 'marketlake_runs_total', {
+          job_name: 'daily',
+          kind: 'schedule',
+          state: 'succeeded',
+        }),
       ).toBe(1);
     },
   );

@@ -8,6 +8,8 @@
 export interface RunFinishedEvent {
   /** What the run materializes: its job or schedule name, or the asset when it runs one asset. */
   readonly job: string;
+  /** Why it ran: manual, schedule, backfill, retry or sensor. */
+  readonly kind: string;
   /** Final state: succeeded, failed or canceled. */
   readonly state: string;
 }

@@ -41,8 +41,10 @@ export function createFamilies(registry: Registry) {
       'version',
     ]),
     // Pipelines: events, recorded as they happen.
-    runs: counter('runs_total', 'Runs that reached a final state, by job and state.', [
-      'job',
+    // `job_name`, not `job`: Prometheus owns `job` (the scrape job) and would rename ours.
+    runs: counter('runs_total', 'Runs that reached a final state, by job, kind and state.', [
+      'job_name',
+      'kind',
       'state',
     ]),
     attempts: counter(

@@ -26,14 +26,26 @@ async function samplesOf(metrics: PlatformMetrics): Promise<PromSample[]> {
 }
 
 describe('metrics events', () => {
-  it('counts runs by job and final state', async () => {
+  it('counts runs by job, kind and final state', async () => {
     const m = createMetrics({ processMetrics: false });
-    m.runFinished({ job: 'daily', state: 'succeeded' });
-    m.runFinished({ job: 'daily', state: 'succeeded' });
-    m.runFinished({ job: 'daily', state: 'failed' });
+    m.runFinished({ job: 'daily', kind: 'schedule', state: 'succeeded' });
+    m.runFinished({ job: 'daily', kind: 'schedule', state: 'succeeded' });
+    m.runFinished({ job: 'daily', kind: 'schedule', state: 'failed' });
     const s = await samplesOf(m);
-    expect(sampleValue(s, 'marketlake_runs_total', { job: 'daily', state: 'succeeded' })).toBe(2);
-    expect(sampleValue(s, 'marketlake_runs_total', { job: 'daily', state: 'failed' })).toBe(1);
+    expect(
+      sampleValue(s, 'marketlake_runs_total', {
+        job_name: 'daily',
+        kind: 'schedule',
+        state: 'succeeded',
+      }),
+    ).toBe(2);
+    expect(
+      sampleValue(s, 'marketlake_runs_total', {
+        job_name: 'daily',
+        kind: 'schedule',
+        state: 'failed',
+      }),
+    ).toBe(1);
   });
 
   it('records an attempt: count, wall and queue histograms, CPU, peak memory, rows, bytes', async () => {
@@ -210,7 +222,9 @@ describe('metrics input checks', () => {
     expect((err as Error).message).toMatch(
       /metrics\.attemptRetried: asset must be a non-empty string/,
     );
-    expect(() => m.runFinished({ job: 'x'.repeat(201), state: 'failed' })).toThrow(/at most 200/);
+    expect(() => m.runFinished({ job: 'x'.repeat(201), kind: 'manual', state: 'failed' })).toThrow(
+      /at most 200/,
+    );
   });
 
   it('rejects non-finite numbers and negative amounts, recording nothing of a bad event', async () => {

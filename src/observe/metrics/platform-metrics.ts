@@ -47,7 +47,7 @@ export interface MetricsScrape {
 export interface PlatformMetrics {
   /** The private registry (for adding project-specific prom-client metrics). */
   readonly registry: Registry;
-  /** A run reached a final state: `marketlake_runs_total{job,state}`. */
+  /** A run reached a final state: `marketlake_runs_total{job_name,kind,state}`. */
   runFinished(event: RunFinishedEvent): void;
   /**
    * An attempt finished: counts it and records its wall time, queue time, CPU, peak memory, rows
@@ -106,7 +106,11 @@ export function createMetrics(options: MetricsOptions = {}): PlatformMetrics {
     registry,
     runFinished(e) {
       const at = 'metrics.runFinished';
-      f.runs.inc({ job: labelValue(at, 'job', e.job), state: labelValue(at, 'state', e.state) });
+      f.runs.inc({
+        job_name: labelValue(at, 'job', e.job),
+        kind: labelValue(at, 'kind', e.kind),
+        state: labelValue(at, 'state', e.state),
+      });
     },
     attemptFinished(e) {
       const at = 'metrics.attemptFinished';
