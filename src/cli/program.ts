@@ -6,6 +6,12 @@ import { initCommand } from './commands/init.js';
 import { lakeCommand } from './commands/lake.js';
 import { quarantineCommand } from './commands/quarantine.js';
 import { upCommand } from './commands/up.js';
+import { assetsCommand } from './commands/assets.js';
+import { backfillCommand } from './commands/backfill.js';
+import { logsCommand } from './commands/logs.js';
+import { runCommand } from './commands/run.js';
+import { runsCommand } from './commands/runs.js';
+import { workerCommand } from './commands/worker.js';
 
 /** Builds the `marketlake` command tree. */
 export function buildProgram(): Command {
@@ -40,6 +46,12 @@ Examples:
     );
   initCommand(program);
   upCommand(program);
+  workerCommand(program);
+  assetsCommand(program);
+  runCommand(program);
+  backfillCommand(program);
+  runsCommand(program);
+  logsCommand(program);
   configCommand(program);
   lakeCommand(program);
   quarantineCommand(program);

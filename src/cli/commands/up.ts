@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { messageOf, version } from '../../core/index.js';
+import { messageOf, UsageError, version } from '../../core/index.js';
+import type { PipelinesRuntime } from '../../pipelines/index.js';
+import { collectPipelineGauges, metricsHooks } from '../metrics-hooks.js';
+import { startPlatformRuntime, UP_ROLES, type PlatformRole } from '../platform-runtime.js';
 import { loadCliConfig, openContext, type GlobalFlags } from '../context.js';
 import { CliListenFailedError, CliPortInUseError } from '../errors.js';
 
@@ -12,6 +15,11 @@ export function upCommand(program: Command): void {
     )
     .option('--port <port>', 'port to listen on (MARKETLAKE_PORT; default 7420)')
     .option('--host <host>', 'interface to listen on (MARKETLAKE_HOST; default 127.0.0.1)')
+    .option(
+      '--role <role>',
+      'all (default: API, scheduler and workers in one process), api, or scheduler (cluster mode; run `marketlake worker` for attempts)',
+      'all',
+    )
     .addHelpText(
       'after',
       `
@@ -23,21 +31,34 @@ Examples:
   $ marketlake up --project examples/demo --port 8080
   $ MARKETLAKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketlake marketlake up`,
     )
-    .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
-      const flags = { ...cmd.optsWithGlobals<GlobalFlags>(), ...opts };
+    .action(async (opts: { port?: string; host?: string; role: string }, cmd: Command) => {
+      if (!UP_ROLES.includes(opts.role as PlatformRole))
+        throw new UsageError(`--role must be one of ${UP_ROLES.join(', ')}, got "${opts.role}".`);
+      const role = opts.role as PlatformRole;
+      const flags = { ...cmd.optsWithGlobals<GlobalFlags>(), port: opts.port, host: opts.host };
       const loaded = await loadCliConfig(flags);
       const ctx = await openContext(flags, loaded);
       const { config } = loaded;
       const startedAt = new Date();
       const { createServer } = await import('../../api/index.js');
-      const app = createServer({
-        config,
-        store: ctx.store,
-        lake: ctx.lake,
-        logger: ctx.logger,
-        startedAt,
-      });
+      let pipelines: PipelinesRuntime | undefined;
+      let app: ReturnType<typeof createServer> | undefined;
       try {
+        const { createMetrics } = await import('../../observe/index.js');
+        const metrics = createMetrics({ logger: ctx.logger });
+        pipelines = await startPlatformRuntime(loaded, ctx, role, {
+          hooks: metricsHooks(metrics),
+        });
+        collectPipelineGauges(metrics, ctx.store, pipelines);
+        app = createServer({
+          config,
+          store: ctx.store,
+          lake: ctx.lake,
+          logger: ctx.logger,
+          startedAt,
+          pipelines,
+          metrics,
+        });
         // A writer killed mid-commit leaves staging and uncommitted files; nothing reads them, so clean them now.
         const cleaned = await ctx.lake.vacuum();
         const orphans = Object.values(cleaned).reduce(
@@ -47,7 +68,8 @@ Examples:
         if (orphans > 0) ctx.logger.warn({ orphans }, 'removed files left by an interrupted write');
         await app.listen({ port: config.port, host: config.host });
       } catch (err) {
-        await app.close();
+        await app?.close();
+        await pipelines?.stop();
         await ctx.close();
         const details = { host: config.host, port: config.port };
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -67,18 +89,21 @@ Examples:
         }
         throw err;
       }
-      const address = app.server.address();
+      const server = app;
+      const runtime = pipelines;
+      const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       process.stdout.write(
         [
-          `marketlake ${version} is up (${ctx.store.dialect === 'sqlite' ? 'embedded' : 'cluster'} mode)`,
+          `marketlake ${version} is up (${ctx.store.dialect === 'sqlite' ? 'embedded' : 'cluster'} mode, role ${role})`,
           `  url:      ${url}`,
           `  health:   ${url}/api/health`,
           `  project:  ${config.project}`,
           `  home:     ${config.home}`,
           `  lake:     ${config.lakePath}`,
           `  metadata: ${ctx.store.description}`,
+          `  pipelines: ${runtime.project.current().loaded.assets.length} assets, ${runtime.project.current().loaded.diagnostics.length} problems (marketlake assets)`,
           'Press Ctrl-C to stop.',
           '',
         ].join('\n'),
@@ -91,7 +116,8 @@ Examples:
           process.stdout.write(`\n${signal}: stopping...\n`);
           void (async () => {
             try {
-              await app.close();
+              await server.close();
+              await runtime.stop();
             } finally {
               await ctx.close();
               process.stdout.write('marketlake stopped.\n');

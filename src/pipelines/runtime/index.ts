@@ -9,6 +9,7 @@ export { PipelinesRuntime, SCHEDULER_LEASE, type RuntimeOptions } from './pipeli
 export { ProjectHolder, type ProjectSnapshot } from './project-holder.js';
 export type { AttemptReport, RuntimeHooks } from './runtime-hooks.js';
 export { planForTick } from './schedule-runner.js';
+export { projectView, type AssetView, type ProjectView } from './asset-views.js';
 export { planSelection, resolveAssets, type SelectionRequest } from './selection.js';
 export { INBOX_FILE_TAG, TaskRunner, type TaskRunnerOptions } from './task-runner.js';
 export { WORKER_LAKE_ENV, type WorkerLakeSettings } from './worker-lake.js';

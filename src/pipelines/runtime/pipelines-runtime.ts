@@ -10,14 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../core/index.js';
 import { acquireLease, MetaLeaseTimeoutError, type Lease } from '../../meta/index.js';
 import { ExecutorPool } from '../executor/index.js';
-import type {
-  RunStore} from '../runs/index.js';
-import {
-  isTerminal,
-  type CreatedRun,
-  type RunPlan,
-  type RunView,
-} from '../runs/index.js';
+import type { RunStore } from '../runs/index.js';
+import { isTerminal, type CreatedRun, type RunPlan, type RunView } from '../runs/index.js';
 import {
   BACKFILL_CHUNK,
   backfillPlans,

@@ -39,15 +39,35 @@ async function openLake(settings: WorkerLakeSettings): Promise<Lake> {
   });
 }
 
+/**
+ * A stand-in for the lake that opens it on the first call, so an attempt that never touches
+ * `ctx.lake` does not pay DuckDB's memory (which its peak RSS would otherwise show). Every Lake
+ * method is async, so each can wait for the opening.
+ */
+function lazyLake(settings: WorkerLakeSettings): Lake {
+  const target = {} as Lake;
+  return new Proxy(target, {
+    get(_target, prop) {
+      if (prop === 'root') return settings.lakePath;
+      if (prop === 'then' || typeof prop === 'symbol') return undefined;
+      return async (...args: unknown[]) => {
+        opened ??= openLake(settings);
+        const lake = (await opened) as unknown as Record<string, (...a: unknown[]) => unknown>;
+        const method = lake[prop];
+        if (typeof method !== 'function') return method;
+        return method.apply(lake, args);
+      };
+    },
+  });
+}
+
 /** Lake factory export: the worker's shared lake; release keeps it open for the next attempt. */
-export async function createLake(input: LakeFactoryInput): Promise<LakeLease> {
+export function createLake(input: LakeFactoryInput): LakeLease {
   const raw = process.env[WORKER_LAKE_ENV];
   if (raw === undefined) {
     throw new Error(
       `${WORKER_LAKE_ENV} is not set in this attempt worker, so asset "${input.asset}" has no lake.`,
     );
   }
-  const settings = JSON.parse(raw) as WorkerLakeSettings;
-  opened ??= openLake(settings);
-  return { lake: await opened };
+  return { lake: lazyLake(JSON.parse(raw) as WorkerLakeSettings) };
 }
