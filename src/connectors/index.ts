@@ -69,3 +69,8 @@ export {
   type FixtureServer,
   type RecordedRequest,
 } from './testing/fixture-server.js';
+export {
+  testConnector,
+  type ConnectorTestCase,
+  type ConnectorTestResult,
+} from './testing/test-connector.js';
