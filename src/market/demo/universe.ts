@@ -93,6 +93,11 @@ export interface InstrumentPlan {
 /** Number of sector factors (US sectors first, then KR sectors). */
 export const SECTOR_FACTORS = US_SECTORS.length + KR_SECTORS.length;
 
+/** 'Semiconductor Inc', 'Power Holdings'...; a bank's 'Bancorp' needs no suffix. */
+function usNameEnd(word: string, i: number): string {
+  return word === 'Bancorp' ? word : `${word} ${['Inc', 'Corp', 'Holdings', 'Group'][i % 4]}`;
+}
+
 function usTicker(i: number): string {
   const letter = (n: number): string => String.fromCharCode(65 + n);
   return i < 26 ? `SYN${letter(i)}` : `SYN${letter(Math.floor(i / 26) - 1)}${letter(i % 26)}`;
@@ -142,7 +147,7 @@ export function buildUniverse(rng: DemoRandom): InstrumentPlan[] {
     out.push({
       symbol: usTicker(i),
       exchange: 'XNYS',
-      name: `${US_WORDS[i]} ${sector.words[i % sector.words.length]} Corp (synthetic)`,
+      name: `${US_WORDS[i]} ${usNameEnd(sector.words[i % sector.words.length]!, i)} (synthetic)`,
       localName: undefined,
       type: 'stock',
       currency: 'USD',
