@@ -7,3 +7,4 @@ export * from './demo/index.js';
 export * from './errors.js';
 export * from './adjust/index.js';
 export * from './instruments/index.js';
+export * from './quality/index.js';
