@@ -18,7 +18,7 @@ async function fetchChart(
   task: FetchTask,
   interval: '1d' | '1m',
 ): Promise<ChartResult[]> {
-  const symbol = task.symbol ?? '';
+  const symbol = (task.symbol ?? '').toUpperCase();
   // A day of slack on each side covers every exchange zone; bars are filtered by local date.
   const period1 = Math.floor((dayStartUtcMs(task.from) - 86_400_000) / 1000);
   // Daily charts always run to now: Yahoo's prices are split-adjusted as of today, so every
