@@ -1,4 +1,4 @@
-import type { Gauge } from 'prom-client';
+import type { CompactGauge, Labels } from './compact-instruments.js';
 import type { MetricFamilies } from './metric-families.js';
 import { labelValue, nonNegative, seconds } from './metric-values.js';
 
@@ -59,13 +59,13 @@ export interface CollectedState {
 
 /** One gauge sample to set. */
 interface Write {
-  readonly gauge: Gauge;
-  readonly labels: Record<string, string>;
+  readonly gauge: CompactGauge;
+  readonly labels: Labels;
   readonly value: number;
 }
 
 /** The gauges collectors feed; each scrape replaces all their series. */
-export function collectedGauges(f: MetricFamilies): readonly Gauge[] {
+export function collectedGauges(f: MetricFamilies): readonly CompactGauge[] {
   return [
     f.activeRuns,
     f.queuedAttempts,
@@ -88,7 +88,7 @@ export function collectedGauges(f: MetricFamilies): readonly Gauge[] {
 export function stateToWrites(f: MetricFamilies, name: string, s: CollectedState): Write[] {
   const at = `metrics collector "${name}"`;
   const out: Write[] = [];
-  const put = (gauge: Gauge, labels: Record<string, string>, value: number) =>
+  const put = (gauge: CompactGauge, labels: Labels, value: number) =>
     out.push({ gauge, labels, value });
   if (s.activeRuns !== undefined)
     put(f.activeRuns, {}, nonNegative(at, 'activeRuns', s.activeRuns));
@@ -132,12 +132,10 @@ export function stateToWrites(f: MetricFamilies, name: string, s: CollectedState
 
 /**
  * Replaces every collector-fed series with `writes`, synchronously, so a scrape never serializes
- * a half-applied state. Unlabelled gauges are removed rather than left at prom-client's 0.
+ * a half-applied state. A gauge no write names is left with no series (absent, not 0).
  */
-export function applyWrites(gauges: readonly Gauge[], writes: readonly Write[]): void {
-  for (const g of gauges) {
-    g.reset();
-    g.remove({});
-  }
-  for (const w of writes) w.gauge.set(w.labels, w.value);
+export function applyWrites(gauges: readonly CompactGauge[], writes: readonly Write[]): void {
+  const byGauge = new Map<CompactGauge, [Labels, number][]>(gauges.map((g) => [g, []]));
+  for (const w of writes) byGauge.get(w.gauge)?.push([w.labels, w.value]);
+  for (const [gauge, entries] of byGauge) gauge.replaceAll(entries);
 }

@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { version } from '../../core/index.js';
 import { REQUEST_DURATION_BUCKETS_SECONDS, TASK_DURATION_BUCKETS_SECONDS } from './buckets.js';
+import { CompactCounter, CompactGauge, CompactHistogram } from './compact-instruments.js';
 
 /**
  * Every platform metric (the process metrics aside), registered into one private registry.
@@ -17,24 +18,16 @@ export const METRIC_PREFIX = 'marketlake_';
 
 /** Builds the instruments into `registry`. */
 export function createFamilies(registry: Registry) {
-  const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new Counter<L>({ name: METRIC_PREFIX + name, help, labelNames, registers });
+    new CompactCounter<L>(METRIC_PREFIX + name, help, labelNames, registry);
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new Gauge<L>({ name: METRIC_PREFIX + name, help, labelNames, registers });
+    new CompactGauge<L>(METRIC_PREFIX + name, help, labelNames, registry);
   const histogram = <L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
     buckets: readonly number[],
-  ) =>
-    new Histogram<L>({
-      name: METRIC_PREFIX + name,
-      help,
-      labelNames,
-      buckets: [...buckets],
-      registers,
-    });
+  ) => new CompactHistogram<L>(METRIC_PREFIX + name, help, labelNames, buckets, registry);
 
   const families = {
     buildInfo: gauge('build_info', 'Always 1; the version label names the running build.', [

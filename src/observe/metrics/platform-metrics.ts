@@ -177,7 +177,7 @@ export function createMetrics(options: MetricsOptions = {}): PlatformMetrics {
       f.scheduleLag.set({ schedule }, lag);
     },
     workerHeartbeat() {
-      f.workerHeartbeats.inc();
+      f.workerHeartbeats.inc({});
     },
     httpRequest(e) {
       const at = 'metrics.httpRequest';

@@ -1,28 +1,50 @@
 import type { Registry } from 'prom-client';
+import { CompactFamily, escapeLabelValue, formatValue } from './compact-instruments.js';
+
+/** What prom-client metrics return from `get()`, as far as rendering needs. */
+interface FamilyData {
+  name: string;
+  help: string;
+  type: unknown;
+  values: {
+    value: number;
+    labels: Record<string, string | number | undefined>;
+    metricName?: string;
+  }[];
+}
 
 /**
  * Renders a registry in the Prometheus text format (0.0.4), byte for byte what
  * `registry.metrics()` returns for the metrics marketlake registers (no default or shared
- * labels, no exemplars), a few times faster: prom-client formats every sample through generic
- * label merging that allocates several objects per line, and with a thousand assets a scrape is
- * tens of thousands of lines (the issue's budget is 50 ms). A test compares both renderings.
+ * labels, no exemplars; a test compares both). The platform's own families render from their
+ * cached label text; other metrics (the process metrics, anything a caller adds to the
+ * registry) go through prom-client's `get()` and a lean formatter, since prom-client's own
+ * formatter allocates several objects per line.
  */
 export async function renderExposition(registry: Registry): Promise<string> {
-  const families = await registry.getMetricsAsJSON();
-  const blocks: string[] = [];
-  for (const family of families) {
-    const name = escapeText(family.name);
-    const lines = [
-      `# HELP ${name} ${escapeText(family.help)}`,
-      `# TYPE ${name} ${String(family.type)}`,
-    ];
-    for (const sample of family.values) {
-      const metricName = (sample as { metricName?: string }).metricName ?? name;
-      lines.push(`${metricName}${renderLabels(sample.labels)} ${renderValue(sample.value)}`);
-    }
-    blocks.push(lines.join('\n'));
-  }
+  // The registry holds metric instances; its typings describe them as plain metric objects.
+  const metrics = registry.getMetricsAsArray() as unknown as object[];
+  const blocks = await Promise.all(
+    metrics.map(async (metric) => {
+      if (metric instanceof CompactFamily) {
+        const out = header(metric.name, metric.help, metric.type);
+        metric.renderSamples(out);
+        return out.join('\n');
+      }
+      const family = await (metric as { get(): Promise<FamilyData> }).get();
+      const out = header(family.name, family.help, String(family.type));
+      for (const sample of family.values) {
+        const name = sample.metricName ?? family.name;
+        out.push(`${name}${renderLabels(sample.labels)} ${formatValue(sample.value)}`);
+      }
+      return out.join('\n');
+    }),
+  );
   return `${blocks.join('\n\n')}\n`;
+}
+
+function header(name: string, help: string, type: string): string[] {
+  return [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} ${type}`];
 }
 
 function renderLabels(labels: Readonly<Record<string, string | number | undefined>>): string {
@@ -30,22 +52,10 @@ function renderLabels(labels: Readonly<Record<string, string | number | undefine
   for (const key in labels) {
     const value = labels[key];
     if (value === undefined) continue;
-    const text = typeof value === 'string' ? escapeLabel(value) : String(value);
+    const text = typeof value === 'string' ? escapeLabelValue(value) : String(value);
     out += `${out === '' ? '' : ','}${key}="${text}"`;
   }
   return out === '' ? '' : `{${out}}`;
-}
-
-function renderValue(value: number): string {
-  if (Number.isNaN(value)) return 'Nan';
-  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
-  return `${value}`;
-}
-
-const NEEDS_ESCAPE = /[\\\n"]/;
-
-function escapeLabel(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
 }
 
 function escapeText(text: string): string {

@@ -1,0 +1,239 @@
+import type { Metric, Registry } from 'prom-client';
+
+/**
+ * Counters, gauges and histograms for the platform's metric families, registered into a
+ * prom-client `Registry` (so `registry.metrics()`, `getMetricsAsJSON()` and prom-client's own
+ * metrics in the same registry keep working) but stored and rendered for cheap scrapes: each
+ * series keeps its label text (and a histogram its bucket line heads) rendered once, when the
+ * series is created, so a scrape only formats numbers. prom-client's instruments build several
+ * objects per line on every scrape, and with a thousand assets a scrape is tens of thousands of
+ * lines; see docs/decisions/0002-metrics-instruments.md.
+ */
+
+/** Label values of one series, by label name. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** One sample as prom-client's registry expects from `get()`. */
+interface PromSample {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const NEEDS_ESCAPE = /[\\\n"]/;
+
+/** Escapes a label value for the text format. */
+export function escapeLabelValue(value: string): string {
+  return NEEDS_ESCAPE.test(value)
+    ? value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+    : value;
+}
+
+/** A number in the text format (as prom-client writes it). */
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'Nan';
+  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
+  return `${value}`;
+}
+
+/** The base of the three kinds: name, help, label names, series keyed by label values. */
+export abstract class CompactFamily<S extends { labels: Labels }> {
+  abstract readonly type: 'counter' | 'gauge' | 'histogram';
+  /** prom-client's cluster aggregation mode (unused by marketlake, kept for the registry). */
+  readonly aggregator = 'sum';
+  protected series = new Map<string, S>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
+    registry: Registry,
+  ) {
+    if (!NAME.test(name)) throw new Error(`Invalid metric name ${name}`);
+    for (const l of labelNames) if (!LABEL.test(l)) throw new Error(`Invalid label name ${l}`);
+    // prom-client's typings list its own four classes; its registry needs only name/get/reset.
+    registry.registerMetric(this as unknown as Metric);
+  }
+
+  /** Appends this family's sample lines to `out`. */
+  abstract renderSamples(out: string[]): void;
+
+  /** The samples in prom-client's shape (for `registry.metrics()` and `getMetricsAsJSON()`). */
+  abstract samples(): PromSample[];
+
+  /** prom-client's metric interface. */
+  get() {
+    return Promise.resolve({
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: this.samples(),
+    });
+  }
+
+  /** Drops every series. */
+  reset(): void {
+    this.series = new Map();
+  }
+
+  /** The series of `labels`, created by `make(labelText)` when new. */
+  protected seriesOf(labels: Labels, make: (labels: Labels, labelText: string) => S): S {
+    const key = this.keyOf(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      const own: Record<string, string> = {};
+      for (const n of this.labelNames) own[n] = labels[n] ?? '';
+      s = make(own, this.labelNames.map((n) => `${n}="${escapeLabelValue(own[n]!)}"`).join(','));
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  protected keyOf(labels: Labels): string {
+    if (this.labelNames.length === 1) return labels[this.labelNames[0]!] ?? '';
+    return this.labelNames.map((n) => labels[n] ?? '').join('\u0000');
+  }
+}
+
+interface ValueSeries {
+  labels: Labels;
+  head: string;
+  value: number;
+}
+
+/** A counter or gauge family. */
+abstract class ValueFamily extends CompactFamily<ValueSeries> {
+  protected valueSeries(labels: Labels): ValueSeries {
+    return this.seriesOf(labels, (own, text) => ({
+      labels: own,
+      head: text === '' ? `${this.name} ` : `${this.name}{${text}} `,
+      value: 0,
+    }));
+  }
+
+  renderSamples(out: string[]): void {
+    for (const s of this.series.values()) out.push(s.head + formatValue(s.value));
+  }
+
+  samples(): PromSample[] {
+    return [...this.series.values()].map((s) => ({ value: s.value, labels: { ...s.labels } }));
+  }
+}
+
+/** A monotonic counter with label names `L`. */
+export class CompactCounter<L extends string = string> extends ValueFamily {
+  readonly type = 'counter';
+
+  constructor(name: string, help: string, labelNames: readonly L[], registry: Registry) {
+    super(name, help, labelNames, registry);
+    // An unlabelled counter is exposed at 0 from the start, so the first increment is a rate.
+    if (labelNames.length === 0) this.valueSeries({});
+  }
+
+  /** Adds `by` (default 1) to the series of `labels`. */
+  inc(labels: Readonly<Record<L, string>>, by = 1): void {
+    this.valueSeries(labels).value += by;
+  }
+}
+
+/** A gauge with label names `L`; a series exists only once set (unknown is absent, not 0). */
+export class CompactGauge<L extends string = string> extends ValueFamily {
+  readonly type = 'gauge';
+
+  /** Sets the series of `labels`. */
+  set(labels: Readonly<Record<L, string>>, value: number): void {
+    this.valueSeries(labels).value = value;
+  }
+
+  /** Replaces every series with `entries` (reusing the rendered label text of kept ones). */
+  replaceAll(entries: Iterable<readonly [Readonly<Record<L, string>>, number]>): void {
+    const old = this.series;
+    this.series = new Map();
+    for (const [labels, value] of entries) {
+      const prior = old.get(this.keyOf(labels));
+      if (prior) {
+        prior.value = value;
+        this.series.set(this.keyOf(labels), prior);
+      } else this.set(labels, value);
+    }
+  }
+}
+
+interface HistogramSeries {
+  labels: Labels;
+  /** `name_bucket{le="x",labels} ` per bucket, +Inf last; then the _sum and _count heads. */
+  heads: string[];
+  /** Observations per bucket (not cumulative), +Inf last. */
+  counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/** A histogram with label names `L` and fixed upper bounds. */
+export class CompactHistogram<L extends string = string> extends CompactFamily<HistogramSeries> {
+  readonly type = 'histogram';
+  private readonly bounds: readonly number[];
+
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    buckets: readonly number[],
+    registry: Registry,
+  ) {
+    super(name, help, labelNames, registry);
+    this.bounds = [...buckets].sort((a, b) => a - b);
+  }
+
+  /** Records one observation in the series of `labels`. */
+  observe(labels: Readonly<Record<L, string>>, value: number): void {
+    const s = this.seriesOf(labels, (own, text) => this.newSeries(own, text));
+    let i = 0;
+    while (i < this.bounds.length && value > this.bounds[i]!) i++;
+    s.counts[i]! += 1;
+    s.sum += value;
+    s.count += 1;
+  }
+
+  renderSamples(out: string[]): void {
+    const n = this.bounds.length;
+    for (const s of this.series.values()) {
+      let cumulative = 0;
+      for (let i = 0; i <= n; i++) {
+        cumulative += s.counts[i]!;
+        out.push(s.heads[i]! + formatValue(cumulative));
+      }
+      out.push(s.heads[n + 1]! + formatValue(s.sum), s.heads[n + 2]! + formatValue(s.count));
+    }
+  }
+
+  samples(): PromSample[] {
+    const out: PromSample[] = [];
+    for (const s of this.series.values()) {
+      let cumulative = 0;
+      const les = [...this.bounds, '+Inf'] as const;
+      les.forEach((le, i) => {
+        cumulative += s.counts[i]!;
+        const labels = { le, ...s.labels };
+        out.push({ value: cumulative, labels, metricName: `${this.name}_bucket` });
+      });
+      out.push({ value: s.sum, labels: { ...s.labels }, metricName: `${this.name}_sum` });
+      out.push({ value: s.count, labels: { ...s.labels }, metricName: `${this.name}_count` });
+    }
+    return out;
+  }
+
+  private newSeries(labels: Labels, text: string): HistogramSeries {
+    const sep = text === '' ? '' : ',';
+    const heads = [...this.bounds.map(formatValue), '+Inf'].map(
+      // `le` first, as prom-client writes it.
+      (le) => `${this.name}_bucket{le="${le}"${sep}${text}} `,
+    );
+    const plain = text === '' ? ' ' : `{${text}} `;
+    heads.push(`${this.name}_sum${plain}`, `${this.name}_count${plain}`);
+    return { labels, heads, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+  }
+}
