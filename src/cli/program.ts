@@ -12,6 +12,12 @@ import { logsCommand } from './commands/logs.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 import { workerCommand } from './commands/worker.js';
+import { actionsCommand } from './commands/actions.js';
+import { barsCommand } from './commands/bars.js';
+import { calendarCommand } from './commands/calendar.js';
+import { checksCommand } from './commands/checks.js';
+import { importBarsCommand } from './commands/import-bars.js';
+import { instrumentsCommand } from './commands/instruments.js';
 
 /** Builds the `marketlake` command tree. */
 export function buildProgram(): Command {
@@ -55,6 +61,12 @@ Examples:
   configCommand(program);
   lakeCommand(program);
   quarantineCommand(program);
+  calendarCommand(program);
+  barsCommand(program);
+  importBarsCommand(program);
+  actionsCommand(program);
+  instrumentsCommand(program);
+  checksCommand(program);
   demoCommand(program);
   return program;
 }

@@ -8,3 +8,9 @@ export * from './errors.js';
 export * from './adjust/index.js';
 export * from './instruments/index.js';
 export * from './quality/index.js';
+export {
+  calendarInfos,
+  sessionTimes,
+  type CalendarInfo,
+  type SessionTimes,
+} from './session-times.js';

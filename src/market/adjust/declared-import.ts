@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Lake, WriteResult } from '../../lake/index.js';
 import { LakeImportFileError } from '../../lake/index.js';
+import { MarketInvalidOptionError } from '../errors.js';
 import { choiceOption } from '../options.js';
 import { ident, literal } from '../sql.js';
 import { readCsvHeader } from './file-header.js';
@@ -66,6 +67,9 @@ function resolveFields(
 ): Partial<Record<BarsFileField, string>> {
   const byLower = new Map(header.map((h) => [h.toLowerCase(), h]));
   const out: Partial<Record<BarsFileField, string>> = {};
+  const unknown = Object.keys(options.columns ?? {}).filter((k) => !(k in ALIASES));
+  if (unknown.length > 0)
+    throw new MarketInvalidOptionError('column field', unknown[0], Object.keys(ALIASES).join(', '));
   for (const field of Object.keys(ALIASES) as BarsFileField[]) {
     const given = options.columns?.[field];
     if (given !== undefined) {

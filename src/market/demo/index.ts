@@ -5,6 +5,8 @@
 export { DEMO_DEFAULTS, generateDemoMarket, resolveDemoOptions } from './generate.js';
 export type { ResolvedDemoOptions } from './generate.js';
 export { createDemoDrip } from './drip.js';
+export { DEMO_FEEDS } from './feeds.js';
+export type { DemoFeed } from './feeds.js';
 export type { DemoDrip, DemoDripOptions, DemoDripStep } from './drip.js';
 export { STALE_RUN_SESSIONS, SPIKE_FACTOR } from './planted-errors.js';
 export { DemoRandom } from './random.js';

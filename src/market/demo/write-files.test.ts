@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay } from '../../core/index.js';
+import { DEMO_FEEDS } from './feeds.js';
 import { generateDemoMarket } from './generate.js';
 import { SPIKE_FACTOR, STALE_RUN_SESSIONS } from './planted-errors.js';
 import type { DemoMarket } from './types.js';
@@ -78,6 +79,22 @@ describe('writeDemoFiles', () => {
     const readme = readFileSync(path.join(written.dir, 'SYNTHETIC-DATA.txt'), 'utf8');
     expect(readme).toMatch(/^SYNTHETIC DATA - NOT REAL MARKET PRICES/);
     for (const e of market.plantedErrors) expect(readme).toContain(e.description);
+  });
+
+  it('matches every data file to exactly one feed of DEMO_FEEDS, with its dataset', () => {
+    const globs = DEMO_FEEDS.map((f) => ({
+      feed: f,
+      re: new RegExp(`^${f.pattern.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`),
+    }));
+    for (const file of written.files.filter((f) => f.dataset !== undefined)) {
+      const name = path.basename(file.path);
+      const feeds = globs.filter((g) => g.re.test(name)).map((g) => g.feed);
+      expect(feeds, name).toHaveLength(1);
+      expect(feeds[0]!.dataset).toBe(file.dataset);
+      expect(feeds[0]!.market).toBe(file.market);
+      expect(feeds[0]!.mapping.dataset).toBe(file.dataset);
+    }
+    expect(DEMO_FEEDS.find((f) => f.market === 'XKRX')?.mapping.dateFormat).toBe('%Y%m%d');
   });
 
   it('is byte-identical for the same seed and differs for another', async () => {
