@@ -5,6 +5,7 @@ import { httpStatusOf } from './error-status.js';
 import type { Platform } from './platform.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
+import { marketRoutes } from './routes/market.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queryRoutes } from './routes/query.js';
 
@@ -38,5 +39,6 @@ export function createServer(platform: Platform): FastifyInstance {
   healthRoutes(app, platform);
   datasetRoutes(app, platform);
   queryRoutes(app, platform);
+  marketRoutes(app, platform);
   return app;
 }

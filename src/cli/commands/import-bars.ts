@@ -40,7 +40,7 @@ export function importBarsCommand(program: Command): void {
       `
 With --prices-include split (or split_dividend) the prices are multiplied back by the later
 splits (and divided by the later dividend ratios) before they are stored, so reads never apply
-an action twice (docs/decisions/0002-price-adjustments.md).
+an action twice (docs/decisions/0003-price-adjustments.md).
 
 Examples:
   $ marketlake import-bars csvdir_AAPL.csv.gz --symbol AAPL --prices-include split

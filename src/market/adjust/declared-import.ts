@@ -145,7 +145,7 @@ function rawRowsSql(
  * Imports one vendor file of daily bars with dividend and split columns into bars_1d (raw
  * prices) and corporate_actions. Prices the file declares as already adjusted are un-adjusted
  * (multiplied back) before they are stored, so reads apply each action exactly once
- * (docs/decisions/0002-price-adjustments.md). Bars are written first, then the actions; both
+ * (docs/decisions/0003-price-adjustments.md). Bars are written first, then the actions; both
  * writes upsert, so a repeated import converges.
  */
 export async function importBarsWithActions(
