@@ -74,3 +74,15 @@ export {
   type ConnectorTestCase,
   type ConnectorTestResult,
 } from './testing/test-connector.js';
+export {
+  ingestDroppedFile,
+  type IngestOptions,
+  type IngestResult,
+} from './file-drop/ingest-dropped-file.js';
+export {
+  formatOf,
+  loadVendorMapping,
+  parseVendorMapping,
+  type VendorMapping,
+  type VendorMappingInput,
+} from './file-drop/vendor-mapping.js';
