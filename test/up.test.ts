@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { version } from '../src/core/index.js';
 import { backends } from './helpers/backends.js';
-import { distModule, repoRoot, runCli, type ChildResult } from './helpers/dist.js';
+import { runCli, type ChildResult } from './helpers/dist.js';
 import { makeTempDir, removeDir } from './helpers/temp-dir.js';
+import { killStarted, startUp, stopWith } from './helpers/up-process.js';
 
 /*
  * `marketlake up` as a user runs it: a child process on an ephemeral port (--port 0; the port is
@@ -15,17 +15,8 @@ import { makeTempDir, removeDir } from './helpers/temp-dir.js';
  * after an import killed mid-commit (it cleans the debris and serves only committed data).
  */
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output(): { stdout: string; stderr: string };
-  /** Resolves with the exit status (or signal) when the process ends. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 let project: string;
 let home: string;
-const started: ChildProcess[] = [];
 
 beforeEach(() => {
   project = makeTempDir();
@@ -34,72 +25,9 @@ beforeEach(() => {
 
 afterEach(() => {
   // A failed assertion must not leave a server behind.
-  for (const child of started.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killStarted();
   removeDir(project);
 });
-
-/** Starts `marketlake up --project <project> --port 0` and waits for its URL line. */
-async function startUp(env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<Running> {
-  distModule('cli/main.js');
-  const child = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'bin/marketlake.js'), 'up', '--project', project, '--port', '0', ...args],
-    {
-      env: { ...process.env, MARKETLAKE_HOME: home, MARKETLAKE_DUCKDB_THREADS: '2', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  started.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(new Error(`up printed no URL within 30 s.\nstdout: ${stdout}\nstderr: ${stderr}`)),
-      30_000,
-    );
-    const onData = (): void => {
-      const m = /^ {2}url: {6}(http:\/\/127\.0\.0\.1:(\d+))$/m.exec(stdout);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `up exited (${code ?? signal}) before printing its URL.\nstdout: ${stdout}\nstderr: ${stderr}`,
-        ),
-      );
-    });
-  });
-  return { child, url, output: () => ({ stdout, stderr }), exited };
-}
-
-/** Sends `signal` and expects a clean exit (status 0, "marketlake stopped.") within 10 s. */
-async function stopWith(up: Running, signal: NodeJS.Signals): Promise<void> {
-  const t0 = Date.now();
-  up.child.kill(signal);
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`still running 10 s after ${signal}`)), 10_000),
-  );
-  const result = await Promise.race([up.exited, timeout]);
-  const { stdout, stderr } = up.output();
-  expect(result, `stdout: ${stdout}\nstderr: ${stderr}`).toEqual({ code: 0, signal: null });
-  expect(Date.now() - t0).toBeLessThan(10_000);
-  expect(stdout).toContain(`${signal}: stopping...`);
-  expect(stdout.trimEnd().endsWith('marketlake stopped.')).toBe(true);
-  expect(stderr).toBe('');
-}
 
 async function health(url: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${url}/api/health`);
@@ -117,9 +45,9 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildResult> 
 
 describe('marketlake up', () => {
   it('serves /api/health, refuses a busy port with exit 1, and stops on SIGINT with exit 0', async () => {
-    const up = await startUp();
+    const up = await startUp(project, home);
     const { stdout } = up.output();
-    expect(stdout).toContain(`marketlake ${version} is up (embedded mode)`);
+    expect(stdout).toContain(`marketlake ${version} is up (embedded mode, role all)`);
     expect(stdout).toContain(`  health:   ${up.url}/api/health`);
     expect(stdout).toContain(`  lake:     ${path.join(home, 'lake')}`);
     expect(stdout).toContain('Press Ctrl-C to stop.');
@@ -154,7 +82,7 @@ describe('marketlake up', () => {
   });
 
   it('stops on SIGTERM with exit 0', async () => {
-    const up = await startUp();
+    const up = await startUp(project, home);
     expect((await health(up.url))['mode']).toBe('embedded');
     await stopWith(up, 'SIGTERM');
   });
@@ -171,8 +99,8 @@ describe('marketlake up', () => {
     const base = process.env['MARKETLAKE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
     const url = `${base}?schema=up_${randomBytes(6).toString('hex')}`;
     try {
-      const up = await startUp({ MARKETLAKE_DATABASE_URL: url });
-      expect(up.output().stdout).toContain('(cluster mode)');
+      const up = await startUp(project, home, { MARKETLAKE_DATABASE_URL: url });
+      expect(up.output().stdout).toContain('(cluster mode, role all)');
       const body = await health(up.url);
       expect(body).toMatchObject({
         mode: 'cluster',
@@ -232,7 +160,7 @@ describe('marketlake up', () => {
     expect(parquet().length).toBeGreaterThan(committedFiles.length); // the killed import's orphans
     expect(staging().length).toBeGreaterThan(0);
 
-    const up = await startUp();
+    const up = await startUp(project, home);
     expect(parquet()).toEqual(committedFiles);
     expect(staging()).toEqual([]);
     const body = await health(up.url);

@@ -8,6 +8,7 @@ import { healthRoutes } from './routes/health.js';
 import { marketRoutes } from './routes/market.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queryRoutes } from './routes/query.js';
+import { runRoutes } from './routes/runs.js';
 
 /** Builds the HTTP API (routes under /api); the caller listens and closes. */
 export function createServer(platform: Platform): FastifyInstance {
@@ -40,5 +41,6 @@ export function createServer(platform: Platform): FastifyInstance {
   datasetRoutes(app, platform);
   queryRoutes(app, platform);
   marketRoutes(app, platform);
+  runRoutes(app, platform);
   return app;
 }

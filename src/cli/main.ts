@@ -49,4 +49,5 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 // Runs when executed as the CLI entry (bin/marketlake.js imports this module).
 const status = await runCli(process.argv.slice(2));
-process.exitCode = status;
+// A command that ran but reports failure (`run --wait` of a failed run) has set exitCode itself.
+if (status !== EXIT_OK || process.exitCode === undefined) process.exitCode = status;

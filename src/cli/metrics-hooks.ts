@@ -27,8 +27,14 @@ export function metricsHooks(metrics: PlatformMetrics): RuntimeHooks {
         bytesWritten: u?.bytesWritten ?? 0,
       });
       if (outcome?.retry !== undefined) metrics.attemptRetried({ asset: claim.asset });
-      if (outcome !== undefined && ['succeeded', 'failed', 'canceled'].includes(outcome.runState))
-        metrics.runFinished({ job: claim.asset, kind: 'run', state: outcome.runState });
+    },
+    runFinished(run): void {
+      // Bounded label values: a schedule or sensor name, else the kind (never a backfill id).
+      const job = run.kind === 'backfill' || run.job === null ? run.kind : run.job;
+      metrics.runFinished({ job, kind: run.kind, state: run.state });
+    },
+    heartbeat(): void {
+      metrics.workerHeartbeat();
     },
     scheduleTicked(schedule: string, lagSeconds: number): void {
       metrics.scheduleTick({ schedule, lagSeconds });
@@ -42,6 +48,7 @@ export function collectPipelineGauges(
   meta: MetaStore,
   runtime: PipelinesRuntime,
 ): void {
+  const leaseMs = runtime.store.config.leaseMs;
   metrics.setCollector('pipelines', async () => {
     const db = meta.db;
     const [active, queued, workers, fresh] = await Promise.all([
@@ -65,8 +72,7 @@ export function collectPipelineGauges(
     ]);
     const now = Date.now();
     const stats = runtime.executorStats();
-    const byHost: Record<string, number> = {};
-    for (const w of workers) byHost[w.host] = (byHost[w.host] ?? 0) + 1;
+    const lost = workers.filter((w) => now - Number(w.heartbeat_at_ms) > 2 * leaseMs).length;
     return {
       activeRuns: Number(active?.n ?? 0),
       queuedAttempts: Number(queued?.n ?? 0),
@@ -74,7 +80,7 @@ export function collectPipelineGauges(
       ...(stats
         ? { pools: [{ pool: 'default', slotsInUse: stats.running, slots: stats.slots }] }
         : {}),
-      workers: byHost,
+      workers: { alive: workers.length - lost, lost },
       ...(workers.length > 0
         ? {
             oldestHeartbeatAgeSeconds: Math.max(

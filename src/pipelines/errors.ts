@@ -174,3 +174,8 @@ export class PipelinesRunNotFinishedError extends MarketlakeError {
 export class PipelinesNothingToRetryError extends MarketlakeError {
   readonly code = 'PIPELINES_NOTHING_TO_RETRY';
 }
+
+/** This process serves the API without a pipelines runtime (a read-only tool). */
+export class PipelinesRuntimeUnavailableError extends MarketlakeError {
+  readonly code = 'PIPELINES_RUNTIME_UNAVAILABLE';
+}

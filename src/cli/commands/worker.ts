@@ -46,7 +46,6 @@ Examples:
         collectPipelineGauges(registry, ctx.store, runtime);
         metrics = await startMetricsServer({
           port: metricsPort,
-          host: loaded.config.host,
           metrics: registry,
         });
       }

@@ -160,14 +160,31 @@ export class RunStore {
     return getRun(this.#db, runId);
   }
 
-  /** A run's labels (cheap: no attempts); empty when the run does not exist. */
-  async runTags(runId: string): Promise<Record<string, string>> {
+  /** A run's kind, job and labels (cheap: no attempts); undefined when it does not exist. */
+  async runInfo(
+    runId: string,
+  ): Promise<{ kind: string; job: string | null; tags: Record<string, string> } | undefined> {
     const row = await this.#db
       .selectFrom('runs')
-      .select('tags_json')
+      .select(['kind', 'job', 'tags_json'])
       .where('id', '=', runId)
       .executeTakeFirst();
-    return row === undefined ? {} : { ...parseTags(row.tags_json) };
+    return row === undefined
+      ? undefined
+      : { kind: row.kind, job: row.job, tags: { ...parseTags(row.tags_json) } };
+  }
+
+  /** Which of `attemptIds` belong to runs that were canceled (their processes must be killed). */
+  async attemptsOfCanceledRuns(attemptIds: readonly string[]): Promise<string[]> {
+    if (attemptIds.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('attempts')
+      .innerJoin('runs', 'runs.id', 'attempts.run_id')
+      .select('attempts.id')
+      .where('attempts.id', 'in', [...attemptIds])
+      .where('runs.state', '=', 'canceled')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** One attempt. */

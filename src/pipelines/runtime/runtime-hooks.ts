@@ -26,6 +26,10 @@ export interface RuntimeHooks {
   afterSuccess?(claim: ClaimedAttempt, result: AttemptResult): Promise<string | undefined>;
   /** An attempt ended and was recorded. */
   attemptFinished?(report: AttemptReport): void;
+  /** A run ended with the report of its last attempt on this worker. */
+  runFinished?(run: { runId: string; kind: string; job: string | null; state: string }): void;
+  /** This worker renewed its leases. */
+  heartbeat?(): void;
   /** A schedule fired (lag from the tick to the run's creation). */
   scheduleTicked?(schedule: string, lagSeconds: number): void;
 }

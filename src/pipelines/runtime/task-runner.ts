@@ -85,7 +85,8 @@ export class TaskRunner {
     await store.registerWorker({ id: this.workerId, slots: this.#slots });
     this.#stopped = false;
     const lease = store.config.leaseMs;
-    this.#every(Math.max(50, Math.floor(lease / 3)), () => this.#heartbeat());
+    // Often enough that a cancel from another process (the CLI) kills the attempt within a second.
+    this.#every(Math.max(50, Math.min(1000, Math.floor(lease / 3))), () => this.#heartbeat());
     this.#every(this.#o.requeueMs ?? Math.max(50, Math.floor(lease / 3)), async () => {
       const { requeued } = await store.requeueExpired();
       if (requeued.length > 0) {
@@ -169,21 +170,26 @@ export class TaskRunner {
   }
 
   async #heartbeat(): Promise<void> {
-    const before = new Set(this.#running.keys());
-    const renewed = new Set(await this.#o.store.heartbeat(this.workerId));
+    const { store, executor, logger, hooks } = this.#o;
+    const before = [...this.#running.keys()];
+    const renewed = new Set(await store.heartbeat(this.workerId));
+    this.#safely(() => hooks?.heartbeat?.());
     for (const id of before) {
       if (renewed.has(id) || !this.#running.has(id)) continue;
-      // Canceled, or taken back after this worker was presumed dead: another owner decides now.
-      this.#o.logger.warn({ attemptId: id }, 'lease lost; killing the attempt');
-      this.#o.executor.cancel(id, 'The attempt was canceled or its lease was lost.');
+      // Taken back after this worker was presumed dead: another owner runs it now.
+      logger.warn({ attemptId: id }, 'lease lost; killing the attempt');
+      executor.cancel(id, 'The lease of the attempt was lost.');
     }
+    // A cancel from another process (the CLI, another API node) reaches this worker here.
+    for (const id of await store.attemptsOfCanceledRuns(before.filter((i) => renewed.has(i))))
+      executor.cancel(id, 'The run was canceled.');
   }
 
   /** The file an inbox sensor gave the claim's run, from its tags (cached per run). */
   async #inputFile(runId: string): Promise<string | undefined> {
     let tags = this.#tags.get(runId);
     if (tags === undefined) {
-      tags = await this.#o.store.runTags(runId);
+      tags = (await this.#o.store.runInfo(runId))?.tags ?? {};
       if (this.#tags.size > 1000) this.#tags.clear();
       this.#tags.set(runId, tags);
     }
@@ -242,13 +248,22 @@ export class TaskRunner {
     }
     const running: Running = { claim, handle, logs, flushing: Promise.resolve() };
     this.#running.set(claim.attemptId, running);
-    this.#o.hooks?.attemptStarted?.(claim);
+    this.#safely(() => this.#o.hooks?.attemptStarted?.(claim));
     void handle.result.then(async (result) => {
       await this.#flush(running);
       await this.#report(claim, result);
       this.#running.delete(claim.attemptId);
       this.wake();
     });
+  }
+
+  /** Runs an observer; its failure is logged, never allowed to break the worker loop. */
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#o.logger.error({ err }, 'a runtime hook failed');
+    }
   }
 
   #flushAll(): Promise<unknown> {
@@ -302,7 +317,24 @@ export class TaskRunner {
         logger.error({ err, attemptId: claim.attemptId }, 'recording the outcome failed');
       }
     }
-    hooks?.attemptFinished?.(report);
+    this.#safely(() => hooks?.attemptFinished?.(report));
+    const runState = report.outcome?.runState;
+    if (
+      hooks?.runFinished &&
+      runState !== undefined &&
+      ['succeeded', 'failed', 'canceled'].includes(runState)
+    ) {
+      const info = await store.runInfo(claim.runId).catch(() => undefined);
+      if (info)
+        this.#safely(() =>
+          hooks.runFinished?.({
+            runId: claim.runId,
+            kind: info.kind,
+            job: info.job,
+            state: runState,
+          }),
+        );
+    }
   }
 }
 
