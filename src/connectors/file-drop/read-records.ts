@@ -67,6 +67,14 @@ export async function readDelimited(
   return { columns: columns ?? [], records, headerLine: options.header };
 }
 
+/** A JSON value as field text: strings as they are, null as blank, objects as JSON. */
+function jsonText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
 /** Reads JSON lines: one object per line; a line that is not a JSON object is kept raw for quarantine. */
 export async function readJsonLines(file: string): Promise<SourceRecords> {
   const columns: string[] = [];
@@ -92,14 +100,7 @@ export async function readJsonLines(file: string): Promise<SourceRecords> {
         seen.add(k.toLowerCase());
         columns.push(k);
       }
-      values.set(
-        k.toLowerCase(),
-        v === null || v === undefined
-          ? ''
-          : typeof v === 'object'
-            ? JSON.stringify(v)
-            : String(v as string | number | boolean),
-      );
+      values.set(k.toLowerCase(), jsonText(v));
     }
     records.push({ line, values, raw: [text] });
   }
@@ -135,13 +136,13 @@ export async function readHeader(
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
-      const [fields] = parseSync(line, {
+      const rows: string[][] = parseSync(line, {
         delimiter,
         quote: quote ?? '"',
         bom: true,
         relax_quotes: true,
-      }) as string[][];
-      return (fields ?? []).map((f) => f.trim());
+      });
+      return (rows[0] ?? []).map((f) => f.trim());
     }
     return [];
   } finally {
