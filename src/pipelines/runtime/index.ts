@@ -7,7 +7,7 @@ export {
 } from './backfill-launcher.js';
 export { PipelinesRuntime, SCHEDULER_LEASE, type RuntimeOptions } from './pipelines-runtime.js';
 export { ProjectHolder, type ProjectSnapshot } from './project-holder.js';
-export type { AttemptReport, RuntimeHooks } from './runtime-hooks.js';
+export { combineHooks, type AttemptReport, type RuntimeHooks } from './runtime-hooks.js';
 export { planForTick } from './schedule-runner.js';
 export { projectView, type AssetView, type ProjectView } from './asset-views.js';
 export { planSelection, resolveAssets, type SelectionRequest } from './selection.js';

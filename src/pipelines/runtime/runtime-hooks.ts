@@ -33,3 +33,22 @@ export interface RuntimeHooks {
   /** A schedule fired (lag from the tick to the run's creation). */
   scheduleTicked?(schedule: string, lagSeconds: number): void;
 }
+
+/** One set of hooks calling each of `all` in order (the first blocking `afterSuccess` wins). */
+export function combineHooks(...all: readonly (RuntimeHooks | undefined)[]): RuntimeHooks {
+  const hooks = all.filter((h): h is RuntimeHooks => h !== undefined);
+  return {
+    attemptStarted: (claim) => hooks.forEach((h) => h.attemptStarted?.(claim)),
+    afterSuccess: async (claim, result) => {
+      for (const h of hooks) {
+        const blocked = await h.afterSuccess?.(claim, result);
+        if (blocked !== undefined) return blocked;
+      }
+      return undefined;
+    },
+    attemptFinished: (report) => hooks.forEach((h) => h.attemptFinished?.(report)),
+    runFinished: (run) => hooks.forEach((h) => h.runFinished?.(run)),
+    heartbeat: () => hooks.forEach((h) => h.heartbeat?.()),
+    scheduleTicked: (schedule, lag) => hooks.forEach((h) => h.scheduleTicked?.(schedule, lag)),
+  };
+}
