@@ -34,5 +34,13 @@ export function num(value: unknown): number {
 
 /** Text of a JSON value DuckDB returned, or undefined for NULL. */
 export function optText(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : String(value as string);
+  return value === null || value === undefined ? undefined : text(value);
+}
+
+/** Text of a non-null JSON value DuckDB returned (strings as they are, others as JSON). */
+export function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return value.toString();
+  return JSON.stringify(value) ?? '';
 }

@@ -13,7 +13,6 @@ import {
   runMarketChecks,
   sessionTimes,
   type Adjustment,
-  type BarsFileField,
   type CheckConfig,
   type CheckName,
   type PricesInclude,
@@ -108,8 +107,7 @@ export function marketRoutes(app: FastifyInstance, { lake }: Platform): void {
     const result = await importBarsWithActions(lake, file, {
       pricesInclude: body['pricesInclude'] as PricesInclude,
       symbol: stringField(body, 'symbol'),
-      columns: stringMapField(body, 'columns') as
-        Partial<Record<BarsFileField, string>> | undefined,
+      columns: stringMapField(body, 'columns'),
       dateFormat: stringField(body, 'dateFormat'),
       delimiter: stringField(body, 'delimiter'),
       source: stringField(body, 'source'),

@@ -45,7 +45,9 @@ Examples:
     )
     .action(async (mic: string, opts: Fmt & { from: string; to: string }) => {
       const { sessionTimes } = await import('../../market/index.js');
-      const sessions = await asUsage(async () => sessionTimes(mic, opts.from, opts.to));
+      const sessions = await asUsage(() =>
+        Promise.resolve().then(() => sessionTimes(mic, opts.from, opts.to)),
+      );
       if (opts.json) printJson(sessions);
       else
         printRows(formatOf(opts), sessions as unknown as Record<string, unknown>[], [

@@ -1,5 +1,5 @@
 import type { Lake } from '../../lake/index.js';
-import { ident, literal, num } from '../sql.js';
+import { ident, literal, num, text } from '../sql.js';
 import { failureFromRow } from './failure-rows.js';
 import type { CheckFailure, CheckName, Severity } from './types.js';
 
@@ -80,7 +80,7 @@ export async function listCheckResults(
     passed: r['passed'] === true,
     failingCount: num(r['failing_count']),
     checkedRows: num(r['checked_rows'] ?? 0),
-    params: JSON.parse(String(r['params'] ?? '{}')) as Record<string, number>,
+    params: JSON.parse(r['params'] === null ? '{}' : text(r['params'])) as Record<string, number>,
     durationMs: num(r['duration_ms'] ?? 0),
     ranAt: String(r['ran_at_text']),
   }));

@@ -7,8 +7,8 @@ export function failureFromRow(r: Record<string, unknown>): CheckFailure {
     check: String(r['check']) as CheckName,
     severity: String(r['severity']) as Severity,
     key: String(r['key']),
-    symbol: String(r['symbol'] ?? ''),
-    message: String(r['message'] ?? ''),
+    symbol: optText(r['symbol']) ?? '',
+    message: optText(r['message']) ?? '',
   };
   const date = optText(r['date']);
   const ts = optText(r['ts']);
