@@ -9,6 +9,7 @@ import { marketRoutes } from './routes/market.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queryRoutes } from './routes/query.js';
 import { runRoutes } from './routes/runs.js';
+import { sourcesRoutes } from './routes/sources.js';
 
 /** Builds the HTTP API (routes under /api); the caller listens and closes. */
 export function createServer(platform: Platform): FastifyInstance {
@@ -42,5 +43,6 @@ export function createServer(platform: Platform): FastifyInstance {
   queryRoutes(app, platform);
   marketRoutes(app, platform);
   runRoutes(app, platform);
+  sourcesRoutes(app, platform);
   return app;
 }

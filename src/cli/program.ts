@@ -18,6 +18,7 @@ import { calendarCommand } from './commands/calendar.js';
 import { checksCommand } from './commands/checks.js';
 import { importBarsCommand } from './commands/import-bars.js';
 import { instrumentsCommand } from './commands/instruments.js';
+import { sourcesCommand } from './commands/sources.js';
 
 /** Builds the `marketlake` command tree. */
 export function buildProgram(): Command {
@@ -66,6 +67,7 @@ Examples:
   importBarsCommand(program);
   actionsCommand(program);
   instrumentsCommand(program);
+  sourcesCommand(program);
   checksCommand(program);
   demoCommand(program);
   return program;

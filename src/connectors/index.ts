@@ -86,3 +86,10 @@ export {
   type VendorMapping,
   type VendorMappingInput,
 } from './file-drop/vendor-mapping.js';
+export {
+  describeSources,
+  sourceHealth,
+  type SourceHealth,
+  type SourceInfo,
+  type SourcesReport,
+} from './sources.js';
