@@ -8,5 +8,6 @@ export {
   type BarsWithActionsResult,
   type PricesInclude,
 } from './declared-import.js';
+export { toBarColumns, type BarColumns } from './bar-columns.js';
 export { listActions, type CorporateAction } from './list-actions.js';
 export { readBars, type AdjustedBar, type BarsResult, type ReadBarsOptions } from './read-bars.js';

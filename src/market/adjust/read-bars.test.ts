@@ -5,7 +5,7 @@ import { failure } from '../../../test/helpers/errors.js';
 import { withLake } from '../../../test/helpers/with-lake.js';
 import type { Lake } from '../../lake/index.js';
 import { resolveSymbol } from '../instruments/index.js';
-import { listActions, readBars } from './index.js';
+import { listActions, readBars, toBarColumns } from './index.js';
 
 const closes = (rows: { close: number }[]): number[] => rows.map((r) => Number(r.close.toFixed(6)));
 
@@ -87,6 +87,10 @@ describe.each(backends)('readBars on $name', (backend) => {
         );
         expect(split.rows[0]!.volume).toBeCloseTo(1000 * 2 * 1.1, 9);
         expect(split.rows[7]!.volume).toBe(1000);
+        const columns = toBarColumns(split.rows);
+        expect(columns.close).toBeInstanceOf(Float64Array);
+        expect([...columns.close]).toEqual(split.rows.map((r) => r.close));
+        expect(columns.date).toEqual(split.rows.map((r) => r.date));
 
         // total_return adds 1 - 1/50 for the dividend on 01-08 (previous close 50).
         const tr = await readBars(lake, { symbol: 'NEW', adjust: 'total_return' });
