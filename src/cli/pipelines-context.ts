@@ -54,7 +54,7 @@ export async function withPipelines<T>(
   const ctx = await openContext(flags);
   const { PipelinesRuntime, ProjectHolder, RunStore } = await import('../pipelines/index.js');
   try {
-    const store = new RunStore(ctx.store);
+    const store = new RunStore(ctx.store, { leaseMs: ctx.loaded.config.attemptLeaseMs });
     const project = await ProjectHolder.load(ctx.loaded.config.project);
     const options = runtimeOptions(ctx.loaded, ctx, store, project);
     const runtime = await PipelinesRuntime.start(options);

@@ -22,7 +22,7 @@ export async function startPlatformRuntime(
   options: { slots?: number; hooks?: RuntimeHooks } = {},
 ): Promise<PipelinesRuntime> {
   const { PipelinesRuntime, ProjectHolder, RunStore } = await import('../pipelines/index.js');
-  const store = new RunStore(ctx.store);
+  const store = new RunStore(ctx.store, { leaseMs: loaded.config.attemptLeaseMs });
   const project = await ProjectHolder.load(loaded.config.project);
   const snapshot = project.current();
   for (const d of snapshot.loaded.diagnostics)

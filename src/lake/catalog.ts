@@ -1,4 +1,10 @@
-import type { MetaStore, LakeFilesTable, DatasetVersionsTable } from '../meta/index.js';
+import type { Kysely } from 'kysely';
+import type {
+  DatasetVersionsTable,
+  LakeFilesTable,
+  MetaDatabase,
+  MetaStore,
+} from '../meta/index.js';
 import { LakeCommitConflictError, LakeVersionNotFoundError } from './errors.js';
 
 /** A Parquet file of a dataset version. */
@@ -45,7 +51,15 @@ export interface CommitInput {
   added: NewLakeFile[];
   removedIds: string[];
   partitions: string[];
+  /** Runs first inside the commit transaction; throwing aborts the commit. */
+  guard?: CommitGuard;
 }
+
+/**
+ * A check run inside a commit's catalog transaction, e.g. that a pipeline attempt still holds its
+ * lease, so a zombie writer whose lease expired cannot commit.
+ */
+export type CommitGuard = (trx: Kysely<MetaDatabase>) => Promise<void>;
 
 function toFile(r: LakeFilesTable): LakeFile {
   return {
@@ -151,6 +165,7 @@ export async function commitVersion(store: MetaStore, input: CommitInput): Promi
   const version = input.baseVersion + 1;
   const now = new Date();
   return store.transaction(async (trx) => {
+    await input.guard?.(trx);
     const bumped = await trx
       .updateTable('datasets')
       .set({ head_version: version, updated_at: now.toISOString() })

@@ -10,6 +10,7 @@ import type { LakeContext } from './lake-context.js';
 import { addQuarantined, type QuarantinedRow } from './quarantine.js';
 import { ident, literal, text } from './sql.js';
 import { stageInput, type ColumnMapping } from './staged-input.js';
+import type { CommitGuard } from './catalog.js';
 import { commitStaged, type WriteMode } from './write-commit.js';
 
 /** File formats `lake import` reads. */
@@ -27,6 +28,8 @@ export interface ImportOptions extends ColumnMapping {
   maxBadRows?: number;
   mode?: WriteMode;
   writer?: string;
+  /** Checked inside the commit transaction (see CommitGuard). */
+  commitGuard?: CommitGuard;
   onProgress?: (event: ImportProgress) => void;
 }
 
@@ -226,6 +229,7 @@ export async function importFiles(
         mode: options.mode ?? 'append',
         writer: options.writer ?? 'import',
         operation: 'import',
+        commitGuard: options.commitGuard,
         onProgress: (done, total) => options.onProgress?.({ phase: 'write', done, total }),
       });
       await ctx.store.db

@@ -9,7 +9,7 @@ export {
   checkRuns,
   checkFailures,
 } from './builtins.js';
-export type { LakeFile, DatasetVersion } from './catalog.js';
+export type { CommitGuard, LakeFile, DatasetVersion } from './catalog.js';
 export type { CompactResult } from './compact.js';
 export type { ImportOptions, ImportResult, ImportProgress, ImportFormat } from './file-import.js';
 export { Lake, type LakeOptions, type WriteInput } from './lake.js';

@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { failpoint, newId } from '../core/index.js';
 import { acquireLease } from '../meta/index.js';
-import { commitVersion, filesAt, type LakeFile, type NewLakeFile } from './catalog.js';
+import {
+  commitVersion,
+  filesAt,
+  type CommitGuard,
+  type LakeFile,
+  type NewLakeFile,
+} from './catalog.js';
 import type { Dataset } from './dataset-spec.js';
 import { durableRename, fsyncDir, fsyncFile } from './durable-fs.js';
 import { LakeBadDataError, LakeCommitConflictError } from './errors.js';
@@ -35,6 +41,8 @@ export interface WriteOptions {
    * the old files before taking the write lease).
    */
   expectedVersion?: number;
+  /** Checked inside the commit transaction (see CommitGuard). */
+  commitGuard?: CommitGuard;
   /** Called as partitions are written. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -180,6 +188,7 @@ export async function commitStaged(
       added: added.map(({ staged: _staged, ...f }) => f),
       removedIds: removed.map((f) => f.id),
       partitions: affected,
+      guard: options.commitGuard,
     });
     committed = true;
     failpoint('lake.commit.after');

@@ -13,5 +13,13 @@ export function healthRoutes(app: FastifyInstance, platform: Platform): void {
     metadata: { backend: platform.store.dialect, url: redactUrl(platform.store.description) },
     lake: { path: platform.lake.root },
     project: platform.config.project,
+    pipelines:
+      platform.pipelines === undefined
+        ? null
+        : {
+            scheduler: platform.pipelines.isScheduler ? 'active' : 'standby',
+            workerId: platform.pipelines.workerId ?? null,
+            runningAttempts: platform.pipelines.runningAttempts,
+          },
   }));
 }

@@ -28,6 +28,8 @@ export interface MarketlakeConfig {
   workerSlots: number;
   /** Cluster-wide slot limits of concurrency pools, e.g. { 'krx-api': 2 }. */
   pools: Record<string, number>;
+  /** How long a worker's claim on an attempt lasts without a heartbeat; a dead worker's attempts are re-queued after it. */
+  attemptLeaseMs: number;
 }
 
 /** What a user writes in marketlake.config.ts (every key optional). */
@@ -137,6 +139,12 @@ export const keySpecs: readonly KeySpec[] = [
     parse: parseInteger(0, 1024),
   },
   {
+    key: 'attemptLeaseMs',
+    env: 'MARKETLAKE_ATTEMPT_LEASE_MS',
+    accepts: 'milliseconds from 1000 to 3600000 (a dead worker is noticed after this long)',
+    parse: parseInteger(1000, 3_600_000),
+  },
+  {
     key: 'pools',
     env: 'MARKETLAKE_POOLS',
     accepts: "pool slot limits: { 'krx-api': 2 } in the file, or krx-api=2,yahoo=4",
@@ -182,4 +190,5 @@ export const staticDefaults = {
   duckdbThreads: 0,
   workerSlots: 0,
   pools: {},
+  attemptLeaseMs: 30_000,
 } as const satisfies Partial<MarketlakeConfig>;

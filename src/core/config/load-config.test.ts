@@ -71,6 +71,7 @@ describe('loadConfig defaults', () => {
       'duckdbMemoryLimit',
       'duckdbThreads',
       'workerSlots',
+      'attemptLeaseMs',
       'pools',
     ]) {
       expect(sources[key], key).toBe('default');
@@ -386,6 +387,7 @@ describe('secrets and redaction', () => {
       'duckdbMemoryLimit',
       'duckdbThreads',
       'workerSlots',
+      'attemptLeaseMs',
       'pools',
     ]);
     expect(rows.find((r) => r.key === 'port')).toEqual({

@@ -55,6 +55,7 @@ async function runFunction(
     asset: attempt.asset,
     partition: attempt.partition,
     runId: attempt.runId,
+    attemptId: attempt.attemptId,
     attempt: attempt.attempt,
   });
   output.capture((stream, line) =>
@@ -82,6 +83,7 @@ async function runSql(
     asset: attempt.asset,
     partition: attempt.partition,
     runId: attempt.runId,
+    attemptId: attempt.attemptId,
     attempt: attempt.attempt,
   });
   try {

@@ -22,6 +22,8 @@ export interface LakeFactoryInput {
   readonly partition: string | undefined;
   /** Run id. */
   readonly runId: string;
+  /** Attempt id. */
+  readonly attemptId: string;
   /** Attempt number. */
   readonly attempt: number;
 }

@@ -4,10 +4,10 @@
  * one node at a time through a lease), and the operations the CLI and API call: submit, backfill,
  * cancel, retry, wait. Embedded mode runs both roles in one process; cluster mode spreads them.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../../core/index.js';
+import { newSortableId, type Logger } from '../../core/index.js';
 import { acquireLease, MetaLeaseTimeoutError, type Lease } from '../../meta/index.js';
 import { ExecutorPool } from '../executor/index.js';
 import type { RunStore } from '../runs/index.js';
@@ -107,7 +107,8 @@ export class PipelinesRuntime {
 
   async #startWorker(worker: NonNullable<RuntimeOptions['worker']>): Promise<void> {
     const { lake } = this.#o;
-    process.env[WORKER_LAKE_ENV] = JSON.stringify(lake);
+    const workerId = `${hostname()}-${process.pid}-${newSortableId('w_')}`;
+    process.env[WORKER_LAKE_ENV] = JSON.stringify({ ...lake, workerId });
     const slots = worker.slots && worker.slots > 0 ? worker.slots : availableParallelism();
     const here = path.dirname(fileURLToPath(import.meta.url));
     const ext = path.extname(fileURLToPath(import.meta.url));
@@ -116,6 +117,7 @@ export class PipelinesRuntime {
       lakeFactory: { module: path.join(here, `worker-lake${ext}`), export: 'createLake' },
     });
     this.#runner = new TaskRunner({
+      workerId,
       store: this.#o.store,
       executor: this.#executor,
       project: this.#o.project,
