@@ -29,7 +29,8 @@ export interface WorkerLakeSettings {
 /** Environment variable carrying `WorkerLakeSettings` to workers. */
 export const WORKER_LAKE_ENV = 'MARKETLAKE_WORKER_LAKE';
 
-let opened: Promise<{ lake: Lake; dialect: MetaDialect }> | undefined;
+// By settings: one lake per worker process in practice (tests open several in one process).
+const opened = new Map<string, Promise<{ lake: Lake; dialect: MetaDialect }>>();
 
 async function openLake(settings: WorkerLakeSettings): Promise<{ lake: Lake; dialect: MetaDialect }> {
   const [{ openMetaStore }, { Lake: LakeClass }] = await Promise.all([
@@ -62,8 +63,13 @@ function lazyLake(settings: WorkerLakeSettings, attemptId: string): Lake {
       if (prop === 'root') return settings.lakePath;
       if (prop === 'then' || typeof prop === 'symbol') return undefined;
       return async (...args: unknown[]) => {
-        opened ??= openLake(settings);
-        const { lake, dialect } = await opened;
+        const key = `${settings.databaseUrl}\n${settings.lakePath}`;
+        let opening = opened.get(key);
+        if (opening === undefined) {
+          opening = openLake(settings);
+          opened.set(key, opening);
+        }
+        const { lake, dialect } = await opening;
         const methods = lake as unknown as Record<string, (...a: unknown[]) => unknown>;
         const method = methods[prop];
         if (typeof method !== 'function') return method;
