@@ -84,9 +84,11 @@ export function parseCsvBody(
   const header = first.replace(/^\uFEFF/, '').split(options.delimiter ?? ',');
   const missing = (options.required ?? []).filter((c) => !header.map((h) => h.trim()).includes(c));
   if (missing.length > 0) {
+    // A body without one complete line was cut inside the header: retry it.
+    const cut = !/\r?\n/.test(body) && body.length > 0;
     throw new ConnectorBadPayloadError(
-      `${source}: ${url} returned text without the expected CSV header (missing ${missing.join(', ')}; got "${snippet(body, 100)}"). The provider changed its format or sent a message instead of data.`,
-      { details: { source, url, missing } },
+      `${source}: ${url} returned text without the expected CSV header (missing ${missing.join(', ')}; got "${snippet(body, 100)}"). ${cut ? 'The response was probably cut off; it is retried.' : 'The provider changed its format or sent a message instead of data.'}`,
+      { retryable: cut, details: { source, url, missing } },
     );
   }
   return records;
