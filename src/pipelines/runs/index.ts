@@ -49,3 +49,28 @@ export type { RunStoreOptions } from './run-store-options.js';
 export type { AttemptView, RunSummary, RunView } from './run-views.js';
 export type { RetryRunOptions } from './retry-run.js';
 export type { WorkerInfo, WorkerInput } from './workers.js';
+export {
+  MAX_TREND_BUCKETS,
+  RESOURCE_METRICS,
+  RESOURCE_SAMPLE_PER_ASSET,
+  parsePeriodMs,
+  resourceTop,
+  resourceTrend,
+  type AssetResourceSummary,
+  type ResourceMetric,
+  type ResourceTop,
+  type ResourceTopOptions,
+  type ResourceTrend,
+  type ResourceTrendChange,
+  type ResourceTrendOptions,
+  type TrendBucket,
+  type TrendPoint,
+} from './resource-history.js';
+export {
+  DEFAULT_ANOMALY_FLOORS,
+  resourceAnomalies,
+  type AnomalyFloors,
+  type AnomalyMetric,
+  type ResourceAnomaly,
+  type ResourceAnomalyOptions,
+} from './resource-anomalies.js';
