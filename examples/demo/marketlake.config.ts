@@ -5,4 +5,6 @@ import { defineConfig } from 'marketlake';
 export default defineConfig({
   port: 7420,
   retentionDays: 7,
+  // The SYNTHETIC demo market: history into inbox/ once, then a trading day every 10 s.
+  demoFeed: true,
 });

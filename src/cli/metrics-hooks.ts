@@ -36,6 +36,14 @@ export function metricsHooks(metrics: PlatformMetrics): RuntimeHooks {
     heartbeat(): void {
       metrics.workerHeartbeat();
     },
+    checkFinished(asset, outcome): void {
+      metrics.checkResult({
+        asset,
+        check: outcome.check,
+        severity: outcome.severity,
+        passed: outcome.passed,
+      });
+    },
     scheduleTicked(schedule: string, lagSeconds: number): void {
       metrics.scheduleTick({ schedule, lagSeconds });
     },

@@ -46,6 +46,7 @@ export async function startPlatformRuntime(
     ...runtimeOptions(loaded, ctx, store, project),
     worker,
     scheduler,
+    checksLake: ctx.lake,
     hooks: options.hooks,
   });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { messageOf, UsageError, version } from '../../core/index.js';
 import type { PipelinesRuntime } from '../../pipelines/index.js';
+import { startDemoFeed, type DemoFeedHandle } from '../demo-feed.js';
 import { collectPipelineGauges, metricsHooks } from '../metrics-hooks.js';
 import { startPlatformRuntime, UP_ROLES, type PlatformRole } from '../platform-runtime.js';
 import { loadCliConfig, openContext, type GlobalFlags } from '../context.js';
@@ -42,6 +43,7 @@ Examples:
       const startedAt = new Date();
       const { createServer } = await import('../../api/index.js');
       let pipelines: PipelinesRuntime | undefined;
+      let demo: DemoFeedHandle | undefined;
       let app: ReturnType<typeof createServer> | undefined;
       try {
         const { createMetrics } = await import('../../observe/index.js');
@@ -50,6 +52,7 @@ Examples:
           hooks: metricsHooks(metrics),
         });
         collectPipelineGauges(metrics, ctx.store, pipelines);
+        demo = role === 'api' ? undefined : await startDemoFeed(config, ctx.logger);
         app = createServer({
           config,
           store: ctx.store,
@@ -69,6 +72,7 @@ Examples:
         await app.listen({ port: config.port, host: config.host });
       } catch (err) {
         await app?.close();
+        await demo?.stop();
         await pipelines?.stop();
         await ctx.close();
         const details = { host: config.host, port: config.port };
@@ -104,6 +108,7 @@ Examples:
           `  lake:     ${config.lakePath}`,
           `  metadata: ${ctx.store.description}`,
           `  pipelines: ${runtime.project.current().loaded.assets.length} assets, ${runtime.project.current().loaded.diagnostics.length} problems (marketlake assets)`,
+          ...(demo ? [`  demo:     ${demo.description}`] : []),
           'Press Ctrl-C to stop.',
           '',
         ].join('\n'),
@@ -117,6 +122,7 @@ Examples:
           void (async () => {
             try {
               await server.close();
+              await demo?.stop();
               await runtime.stop();
             } finally {
               await ctx.close();

@@ -30,6 +30,8 @@ export interface MarketlakeConfig {
   pools: Record<string, number>;
   /** How long a worker's claim on an attempt lasts without a heartbeat; a dead worker's attempts are re-queued after it. */
   attemptLeaseMs: number;
+  /** Drop the synthetic demo market's files into the project's inbox while the platform runs. */
+  demoFeed: boolean;
 }
 
 /** What a user writes in marketlake.config.ts (every key optional). */
@@ -145,6 +147,13 @@ export const keySpecs: readonly KeySpec[] = [
     parse: parseInteger(1000, 3_600_000),
   },
   {
+    key: 'demoFeed',
+    env: 'MARKETLAKE_DEMO_FEED',
+    accepts: 'true or false',
+    parse: (raw) =>
+      raw === true || raw === 'true' ? true : raw === false || raw === 'false' ? false : undefined,
+  },
+  {
     key: 'pools',
     env: 'MARKETLAKE_POOLS',
     accepts: "pool slot limits: { 'krx-api': 2 } in the file, or krx-api=2,yahoo=4",
@@ -191,4 +200,5 @@ export const staticDefaults = {
   workerSlots: 0,
   pools: {},
   attemptLeaseMs: 30_000,
+  demoFeed: false,
 } as const satisfies Partial<MarketlakeConfig>;

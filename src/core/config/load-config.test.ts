@@ -72,6 +72,7 @@ describe('loadConfig defaults', () => {
       'duckdbThreads',
       'workerSlots',
       'attemptLeaseMs',
+      'demoFeed',
       'pools',
     ]) {
       expect(sources[key], key).toBe('default');
@@ -388,6 +389,7 @@ describe('secrets and redaction', () => {
       'duckdbThreads',
       'workerSlots',
       'attemptLeaseMs',
+      'demoFeed',
       'pools',
     ]);
     expect(rows.find((r) => r.key === 'port')).toEqual({

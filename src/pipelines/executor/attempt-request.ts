@@ -191,7 +191,7 @@ export function prepareAttempt(request: AttemptRequest, nowMs = Date.now()): Pre
     enqueuedAtMs,
     timeoutMs: positiveInt('timeoutMs', request.timeoutMs),
     memoryMb,
-    heapLimitMb: request.kind === 'run' ? memoryMb : undefined,
+    heapLimitMb: request.kind === 'command' ? undefined : memoryMb,
     priority: request.priority ?? 0,
     worker: {
       attemptId,

@@ -71,7 +71,7 @@ export class AttemptSupervisor {
     private readonly env: SupervisorEnv,
   ) {
     this.outcome = new Promise((resolve) => (this.resolve = resolve));
-    this.sampler = new ProcessTreeSampler(worker.pid, prepared.worker.task.kind === 'run');
+    this.sampler = new ProcessTreeSampler(worker.pid, prepared.worker.task.kind !== 'command');
   }
 
   /** Attempt id. */

@@ -53,6 +53,7 @@ export {
   MAX_TREND_BUCKETS,
   RESOURCE_METRICS,
   RESOURCE_SAMPLE_PER_ASSET,
+  assertResourceAsset,
   parsePeriodMs,
   resourceTop,
   resourceTrend,

@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../../core/index.js';
 import type { MetaDatabase } from '../../meta/index.js';
+import { PipelinesUnknownAssetError } from '../errors.js';
 import { isoTime } from './run-ids.js';
 
 /** What `resourceTop` ranks by. */
@@ -353,4 +354,27 @@ export async function resourceTrend(
     });
   }
   return { asset, bucket, since: isoTime(sinceMs), until: isoTime(untilMs), points };
+}
+
+/**
+ * Throws unless `asset` is one of `known` (the project's assets, when the caller has them) or has
+ * attempts on record, so a misspelt name is an error rather than an empty history.
+ */
+export async function assertResourceAsset(
+  db: Kysely<MetaDatabase>,
+  asset: string,
+  known: readonly string[] = [],
+): Promise<void> {
+  if (known.includes(asset)) return;
+  const row = await db
+    .selectFrom('attempts')
+    .select('id')
+    .where('asset', '=', asset)
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined)
+    throw new PipelinesUnknownAssetError(
+      `No asset "${asset}" in the project and no attempt of it on record. List assets with \`marketlake assets\` or \`marketlake top\`.`,
+      { details: { asset } },
+    );
 }

@@ -1,9 +1,10 @@
 /**
- * The file-drop sensor at run time. Each tick it settles the files it handed out (archived under
- * `archive/YYYY/MM/DD/` after the run succeeds, moved to `failed/` with `<name>.error.txt` beside
- * it otherwise) and hands each new stable file (unchanged for `stableMs`) to a run of the selected
- * assets, moving it to `.processing/` first so it is never picked twice. The files in flight are
- * the sensor's cursor, so a restart picks up where it stopped.
+ * The file-drop sensor at run time. Each tick it hands each new stable file (unchanged for
+ * `stableMs`) to a run of the selected assets, moving it first to where it is archived
+ * (`archive/YYYY/MM/DD/`), so it is never picked twice and quarantined rows name the file where
+ * it stays; then it settles the files it handed out: kept in the archive when the run succeeded,
+ * moved to `failed/` with `<name>.error.txt` beside it otherwise. The files in flight are the
+ * sensor's cursor, so a restart picks up where it stopped.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
@@ -21,11 +22,9 @@ interface Pending {
   readonly runId: string;
   /** File name as dropped. */
   readonly name: string;
-  /** Where it waits while its run runs. */
+  /** Where it is archived (and read from while its run runs). */
   readonly file: string;
 }
-
-const PROCESSING = '.processing';
 
 async function uniquePath(dir: string, name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
@@ -63,13 +62,12 @@ export class InboxSensor {
     };
     const state = await readSensorState(this.store.meta, sensor.name);
     let pending: Pending[] = state?.cursor ? (JSON.parse(state.cursor) as Pending[]) : [];
-    pending = await this.#settle(pending, dirs, now);
+    pending = await this.#settle(pending, dirs);
     let lastRun: string | undefined;
     for (const name of await this.#stableFiles(sensor, dirs.inbox, now)) {
       const from = path.join(dirs.inbox, name);
-      const file = path.join(dirs.inbox, PROCESSING, name);
-      if (existsSync(file)) continue; // a file of the same name is still in flight
-      await mkdir(path.dirname(file), { recursive: true });
+      const day = new Date(now).toISOString().slice(0, 10).split('-');
+      const file = await uniquePath(path.join(dirs.archive, ...day), name);
       await rename(from, file);
       this.#seen.delete(name);
       try {
@@ -129,11 +127,7 @@ export class InboxSensor {
     return stable;
   }
 
-  async #settle(
-    pending: Pending[],
-    dirs: { archive: string; failed: string },
-    now: number,
-  ): Promise<Pending[]> {
+  async #settle(pending: Pending[], dirs: { failed: string }): Promise<Pending[]> {
     const left: Pending[] = [];
     for (const p of pending) {
       let run;
@@ -148,10 +142,7 @@ export class InboxSensor {
         continue;
       }
       if (run.state === 'succeeded') {
-        const day = new Date(now).toISOString().slice(0, 10).split('-');
-        const target = await uniquePath(path.join(dirs.archive, ...day), p.name);
-        await rename(p.file, target).catch(() => undefined);
-        this.logger.info({ file: p.name, runId: p.runId, archived: target }, 'inbox file archived');
+        this.logger.info({ file: p.name, runId: p.runId, archived: p.file }, 'inbox file archived');
         continue;
       }
       const errors = run.attempts

@@ -8,6 +8,12 @@ export {
 export { PipelinesRuntime, SCHEDULER_LEASE, type RuntimeOptions } from './pipelines-runtime.js';
 export { ProjectHolder, type ProjectSnapshot } from './project-holder.js';
 export { combineHooks, type AttemptReport, type RuntimeHooks } from './runtime-hooks.js';
+export {
+  blockingFailure,
+  runAssetChecks,
+  type AssetCheckOutcome,
+  type CheckTarget,
+} from './asset-check-runner.js';
 export { planForTick } from './schedule-runner.js';
 export { projectView, type AssetView, type ProjectView } from './asset-views.js';
 export { planSelection, resolveAssets, type SelectionRequest } from './selection.js';

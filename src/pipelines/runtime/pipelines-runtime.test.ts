@@ -123,7 +123,7 @@ describe.each(backends)('pipelines runtime on $name', (backend) => {
           }
           // The TypeScript and SQL attempts run in a worker process, whose peak is its VmHWM.
           for (const a of run.attempts.slice(0, 2))
-            expect(Number(a.peakRssBytes)).toBeGreaterThan(1024 * 1024);
+            expect(Number(a.peakRssBytes), JSON.stringify(a)).toBeGreaterThan(1024 * 1024);
           expect(run.attempts[1]?.rowsWritten).toBe('2');
           const rows = await fx.lake.query('SELECT symbol, close2 FROM doubled ORDER BY symbol');
           expect(rows.rows).toEqual([

@@ -8,6 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newSortableId, type Logger } from '../../core/index.js';
+import type { Lake } from '../../lake/index.js';
 import { acquireLease, MetaLeaseTimeoutError, type Lease } from '../../meta/index.js';
 import { ExecutorPool } from '../executor/index.js';
 import type { RunStore } from '../runs/index.js';
@@ -20,7 +21,8 @@ import {
   type BackfillRequest,
 } from './backfill-launcher.js';
 import type { ProjectHolder } from './project-holder.js';
-import type { RuntimeHooks } from './runtime-hooks.js';
+import { blockingFailure, runAssetChecks } from './asset-check-runner.js';
+import { combineHooks, type RuntimeHooks } from './runtime-hooks.js';
 import { ScheduleRunner } from './schedule-runner.js';
 import { planSelection, type SelectionRequest } from './selection.js';
 import { SensorRunner } from './sensor-runner.js';
@@ -34,6 +36,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Where workers find the lake. */
   lake: WorkerLakeSettings;
+  /** The lake asset checks run against in this process (checks are skipped without it). */
+  checksLake?: Lake;
   /** Run attempts in this process tree (slots: 0 = one per core). */
   worker?: { slots?: number; pools?: Readonly<Record<string, number>>; pollMs?: number };
   /** Evaluate schedules and sensors (when this node holds the scheduler lease). */
@@ -127,9 +131,30 @@ export class PipelinesRuntime {
       secrets: this.#o.secrets,
       pollMs: worker.pollMs,
       logger: this.#o.logger,
-      hooks: this.#o.hooks,
+      hooks: combineHooks(this.#checksHook(), this.#o.hooks),
     });
     await this.#runner.start();
+  }
+
+  /** Runs the asset's checks after each successful attempt; a failed blocking check fails it. */
+  #checksHook(): RuntimeHooks {
+    const lake = this.#o.checksLake;
+    if (lake === undefined) return {};
+    return {
+      afterSuccess: async (claim, result) => {
+        const asset = this.#o.project.current().assets.get(claim.asset);
+        if (asset === undefined || asset.checks.length === 0) return undefined;
+        const target = {
+          runId: claim.runId,
+          attemptId: claim.attemptId,
+          partition: claim.partition ?? undefined,
+          metadata: result.metadata,
+        };
+        const outcomes = await runAssetChecks(lake, asset, target, this.#o.logger);
+        for (const o of outcomes) this.#o.hooks?.checkFinished?.(asset.name, o);
+        return blockingFailure(outcomes);
+      },
+    };
   }
 
   #startScheduler(options: NonNullable<RuntimeOptions['scheduler']>): void {

@@ -5,6 +5,7 @@
  */
 import type { AttemptResult } from '../executor/index.js';
 import type { AttemptOutcome, ClaimedAttempt } from '../runs/index.js';
+import type { AssetCheckOutcome } from './asset-check-runner.js';
 
 /** An attempt that ended, as reported to the store. */
 export interface AttemptReport {
@@ -30,6 +31,8 @@ export interface RuntimeHooks {
   runFinished?(run: { runId: string; kind: string; job: string | null; state: string }): void;
   /** This worker renewed its leases. */
   heartbeat?(): void;
+  /** An asset check ran after a successful attempt. */
+  checkFinished?(asset: string, outcome: AssetCheckOutcome): void;
   /** A schedule fired (lag from the tick to the run's creation). */
   scheduleTicked?(schedule: string, lagSeconds: number): void;
 }
@@ -49,6 +52,7 @@ export function combineHooks(...all: readonly (RuntimeHooks | undefined)[]): Run
     attemptFinished: (report) => hooks.forEach((h) => h.attemptFinished?.(report)),
     runFinished: (run) => hooks.forEach((h) => h.runFinished?.(run)),
     heartbeat: () => hooks.forEach((h) => h.heartbeat?.()),
+    checkFinished: (asset, outcome) => hooks.forEach((h) => h.checkFinished?.(asset, outcome)),
     scheduleTicked: (schedule, lag) => hooks.forEach((h) => h.scheduleTicked?.(schedule, lag)),
   };
 }

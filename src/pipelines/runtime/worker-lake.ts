@@ -32,7 +32,9 @@ export const WORKER_LAKE_ENV = 'MARKETLAKE_WORKER_LAKE';
 // By settings: one lake per worker process in practice (tests open several in one process).
 const opened = new Map<string, Promise<{ lake: Lake; dialect: MetaDialect }>>();
 
-async function openLake(settings: WorkerLakeSettings): Promise<{ lake: Lake; dialect: MetaDialect }> {
+async function openLake(
+  settings: WorkerLakeSettings,
+): Promise<{ lake: Lake; dialect: MetaDialect }> {
   const [{ openMetaStore }, { Lake: LakeClass }] = await Promise.all([
     import('../../meta/index.js'),
     import('../../lake/index.js'),
@@ -49,7 +51,7 @@ async function openLake(settings: WorkerLakeSettings): Promise<{ lake: Lake; dia
 }
 
 /** Methods whose last argument is options that accept a commit guard. */
-const GUARDED: Readonly<Record<string, number>> = { write: 2, import: 1 };
+const GUARDED: Readonly<Record<string, number>> = { write: 2, import: 2 };
 
 /**
  * A stand-in for the lake that opens it on the first call, so an attempt that never touches

@@ -34,6 +34,11 @@ export interface AssetContext {
   readonly partitionParts: Readonly<Record<string, string>> | undefined;
   /** Absolute path of the file an `inbox()` sensor handed to this run, else undefined. */
   readonly file: string | undefined;
+  /**
+   * In an asset check: the metadata the checked attempt reported with `addMetadata` (e.g. the
+   * date range it wrote), so a check can look at exactly that. Undefined in `run`.
+   */
+  readonly reported?: Readonly<Record<string, unknown>>;
   /** Id of the run this attempt belongs to. */
   readonly runId: string;
   /** Attempt number, 1 for the first. */

@@ -8,6 +8,7 @@ export {
   type AssetRunFunction,
 } from './asset.js';
 export type { AssetCheck, AssetCheckOptions } from './asset-checks.js';
+export { barChecks, type BarChecksOptions } from './bar-checks.js';
 export type { AssetContext, CheckResult, FetchRetryOptions, TaskLogger } from './asset-context.js';
 export type { AssetTask, CommandTask, RunTask, SqlTask } from './asset-task.js';
 export {
