@@ -1,0 +1,89 @@
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from './helpers/dist.js';
+import { makeTempDir, removeDir } from './helpers/temp-dir.js';
+import { killStarted, startUp, stopWith } from './helpers/up-process.js';
+
+/*
+ * JOURNEY step 1 and 2 with the demo project as `npm start` runs it (on a copy): the synthetic
+ * feed drops vendor files into the inbox, the inbox pipelines import them (the planted bad rows
+ * quarantined with file and line), the originals are archived, and the quality checks run.
+ */
+
+let project: string;
+let home: string;
+
+beforeEach(() => {
+  const dir = makeTempDir();
+  project = path.join(dir, 'demo');
+  cpSync(path.join(repoRoot, 'examples', 'demo'), project, { recursive: true });
+  rmSync(path.join(project, '.marketlake'), { recursive: true, force: true });
+  for (const f of readdirSync(path.join(project, 'inbox')))
+    if (f !== '.gitkeep') rmSync(path.join(project, 'inbox', f), { recursive: true, force: true });
+  home = path.join(dir, 'home');
+});
+
+afterEach(() => {
+  killStarted();
+  removeDir(path.dirname(project));
+});
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const out = await runCli(['lake', 'query', sql, '--json', '--project', project], {
+    env: { MARKETLAKE_HOME: home },
+  });
+  expect(out.code, out.stderr).toBe(0);
+  return JSON.parse(out.stdout) as Record<string, unknown>[];
+}
+
+describe('the demo project', () => {
+  it('ingests the synthetic feed through the inbox, quarantines the planted rows and runs checks', async () => {
+    const up = await startUp(project, home);
+    try {
+      expect(up.output().stdout).toContain('SYNTHETIC demo market');
+      const deadline = Date.now() + 150_000;
+      let bars: Record<string, unknown> | undefined;
+      for (;;) {
+        [bars] = await query(
+          'SELECT count(*) AS n, count(DISTINCT symbol) AS symbols FROM bars_1d',
+        );
+        if (Number(bars?.['n']) > 240_000) break;
+        if (Date.now() > deadline) throw new Error(`only ${String(bars?.['n'])} bars ingested`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(Number(bars?.['symbols'])).toBe(102);
+      const archive = path.join(project, 'inbox', 'archive');
+      const archived = readdirSync(archive, { recursive: true }).map(String);
+      expect(archived.filter((f) => f.endsWith('.csv')).length).toBeGreaterThan(40);
+      const quarantined = await runCli(['quarantine', '--json', '--project', project], {
+        env: { MARKETLAKE_HOME: home },
+      });
+      const rows = JSON.parse(quarantined.stdout) as {
+        reason: string;
+        line: number;
+        sourceFile: string;
+      }[];
+      expect(rows.map((r) => r.reason)).toEqual(
+        expect.arrayContaining(['high < low', 'volume is negative', 'close is blank']),
+      );
+      for (const r of rows) {
+        expect(r.line).toBeGreaterThan(1);
+        expect(r.sourceFile).toContain(`${path.sep}archive${path.sep}`);
+      }
+      const checks = await query(
+        `SELECT "check", sum(failing_count) AS failing FROM check_runs GROUP BY 1 HAVING sum(failing_count) > 0`,
+      );
+      expect(checks.map((c) => c['check'])).toEqual(expect.arrayContaining(['zscore_move']));
+      const failedRuns = await runCli(
+        ['runs', '--state', 'failed', '--json', '--project', project],
+        {
+          env: { MARKETLAKE_HOME: home },
+        },
+      );
+      expect((JSON.parse(failedRuns.stdout) as { runs: unknown[] }).runs).toEqual([]);
+    } finally {
+      await stopWith(up, 'SIGINT');
+    }
+  }, 240_000);
+});
