@@ -1,7 +1,9 @@
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from './helpers/dist.js';
+import { sharedFile } from './helpers/shared-data.js';
 import { makeTempDir, removeDir } from './helpers/temp-dir.js';
 import { killStarted, startUp, stopWith } from './helpers/up-process.js';
 
@@ -22,6 +24,7 @@ beforeEach(() => {
   for (const f of readdirSync(path.join(project, 'inbox')))
     if (f !== '.gitkeep') rmSync(path.join(project, 'inbox', f), { recursive: true, force: true });
   home = path.join(dir, 'home');
+  mkdirSync(path.join(project, 'inbox', 'krx'), { recursive: true });
 });
 
 afterEach(() => {
@@ -75,6 +78,43 @@ describe('the demo project', () => {
         `SELECT "check", sum(failing_count) AS failing FROM check_runs GROUP BY 1 HAVING sum(failing_count) > 0`,
       );
       expect(checks.map((c) => c['check'])).toEqual(expect.arrayContaining(['zscore_move']));
+      // JOURNEY step 2: a real KRX vendor file (Korean names, YYYYMMDD dates) with three bad rows.
+      const real = gunzipSync(readFileSync(sharedFile('krx/005930_D.csv.gz') ?? '')).toString(
+        'utf8',
+      );
+      const lines = real.trimEnd().split('\n');
+      const recent = [lines[0] ?? '', ...lines.slice(-250)];
+      recent[10] = (recent[10] ?? '').replace(/^(\d{8}),\d+/, '$1,abc'); // unparsable open
+      recent[20] = (recent[20] ?? '').replace(/^\d{8}/, '20231399'); // no such date
+      recent[30] = (recent[30] ?? '').replace(/,(\d+),(\d+),(\d+),(\d+),/, ',$1,$2,$3,-5,'); // negative volume
+      writeFileSync(path.join(project, 'inbox', 'krx', '005930.csv'), recent.join('\n') + '\n');
+      let samsung: { date: string; close: number }[] = [];
+      for (;;) {
+        const out = await runCli(
+          ['bars', '005930', '--from', '2023-01-01', '--json', '--project', project],
+          { env: { MARKETLAKE_HOME: home } },
+        );
+        if (out.code === 0) samsung = JSON.parse(out.stdout) as { date: string; close: number }[];
+        if (samsung.length > 0) break;
+        if (Date.now() > deadline + 60_000) throw new Error(`no 005930 bars: ${out.stderr}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(samsung.length).toBeGreaterThan(200);
+      const bad = (
+        JSON.parse(
+          (
+            await runCli(['quarantine', '--json', '--project', project], {
+              env: { MARKETLAKE_HOME: home },
+            })
+          ).stdout,
+        ) as { line: number; sourceFile: string }[]
+      ).filter((r) => r.sourceFile.includes('005930.csv'));
+      expect(bad.map((r) => r.line).sort((a, b) => a - b)).toEqual([11, 21, 31]);
+      expect(
+        readdirSync(path.join(project, 'inbox', 'krx', 'archive'), { recursive: true })
+          .map(String)
+          .some((f) => f.endsWith('005930.csv')),
+      ).toBe(true);
       const failedRuns = await runCli(
         ['runs', '--state', 'failed', '--json', '--project', project],
         {

@@ -20,6 +20,11 @@ export interface IngestOptions {
   now?: () => Date;
   /** Recorded as the writer of the lake version (default `file-drop:<vendor>`). */
   writer?: string;
+  /**
+   * The file is already where it is kept: an `inbox()` sensor archived it before handing it to
+   * the asset, and moves it to `failed/` itself when the run fails. Import it without moving it.
+   */
+  inPlace?: boolean;
 }
 
 /** What ingesting one dropped file did. */
@@ -99,11 +104,11 @@ export async function ingestDroppedFile(
   const folder = path.dirname(dropped);
   const name = path.basename(dropped);
   const day = `${now.getUTCFullYear()}/${pad(now.getUTCMonth() + 1)}/${pad(now.getUTCDate())}`;
-  const archived = await unique(
-    path.join(options.archiveDir ?? path.join(folder, 'archive'), day),
-    name,
-  );
-  await move(dropped, archived);
+  const archived =
+    options.inPlace === true
+      ? dropped
+      : await unique(path.join(options.archiveDir ?? path.join(folder, 'archive'), day), name);
+  if (archived !== dropped) await move(dropped, archived);
   let normalizedPath: string | undefined;
   try {
     const dataset = await lake.dataset(mapping.dataset);
@@ -164,6 +169,10 @@ export async function ingestDroppedFile(
       rowsUnadjusted,
     };
   } catch (err) {
+    if (options.inPlace === true) {
+      if (normalizedPath) await rm(normalizedPath, { force: true });
+      throw err;
+    }
     const failedDir = options.failedDir ?? path.join(folder, 'failed');
     const failed = await unique(failedDir, name);
     await move(archived, failed);
