@@ -8,6 +8,7 @@ import { healthRoutes } from './routes/health.js';
 import { marketRoutes } from './routes/market.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queryRoutes } from './routes/query.js';
+import { resourceRoutes } from './routes/resources.js';
 import { runRoutes } from './routes/runs.js';
 import { sourcesRoutes } from './routes/sources.js';
 
@@ -43,6 +44,7 @@ export function createServer(platform: Platform): FastifyInstance {
   queryRoutes(app, platform);
   marketRoutes(app, platform);
   runRoutes(app, platform);
+  resourceRoutes(app, platform);
   sourcesRoutes(app, platform);
   return app;
 }

@@ -19,6 +19,7 @@ import { checksCommand } from './commands/checks.js';
 import { importBarsCommand } from './commands/import-bars.js';
 import { instrumentsCommand } from './commands/instruments.js';
 import { sourcesCommand } from './commands/sources.js';
+import { topCommand } from './commands/top.js';
 
 /** Builds the `marketlake` command tree. */
 export function buildProgram(): Command {
@@ -59,6 +60,7 @@ Examples:
   backfillCommand(program);
   runsCommand(program);
   logsCommand(program);
+  topCommand(program);
   configCommand(program);
   lakeCommand(program);
   quarantineCommand(program);
