@@ -118,6 +118,9 @@ export interface MetaDatabase {
   workers: WorkersTable;
   schedule_state: ScheduleStateTable;
   sensor_state: SensorStateTable;
+  alerts: AlertsTable;
+  alert_notifications: AlertNotificationsTable;
+  alert_silences: AlertSilencesTable;
 }
 
 /** The last tick the scheduler evaluated for each schedule (migration 3). */
@@ -314,4 +317,59 @@ export interface WorkersTable {
   slots: number;
   heartbeat_at_ms: number;
   started_at: string;
+}
+
+/** One episode of an alert: a fingerprint firing until it resolves (migration 4). */
+export interface AlertsTable {
+  id: string;
+  /** Hash of the rule and labels: the same condition on the same thing. */
+  fingerprint: string;
+  rule: string;
+  /** Alerts of one group are notified together: rule and asset (or dataset, worker, ...). */
+  group_key: string;
+  /** JSON object of string labels (asset, check, worker, ...). */
+  labels_json: string;
+  /** firing or resolved. */
+  state: string;
+  /** info, warning or critical. */
+  severity: string;
+  summary: string;
+  /** JSON object of what the rule measured (run id, error, lag, counts). */
+  details_json: string;
+  started_at_ms: number;
+  updated_at_ms: number;
+  resolved_at_ms: number | null;
+  /** The state the last notification told (null: never notified). */
+  notified_state: string | null;
+  last_notified_at_ms: number | null;
+}
+
+/** One delivery of a group notification to one notifier, with its retries (migration 4). */
+export interface AlertNotificationsTable {
+  id: string;
+  group_key: string;
+  /** Notifier name: webhook, slack, email. */
+  notifier: string;
+  /** firing, resolved or test. */
+  kind: string;
+  /** JSON array of the alert fingerprints the notification carried. */
+  fingerprints_json: string;
+  /** sending, delivered or failed. */
+  status: string;
+  attempts: number;
+  /** Last delivery error, when an attempt failed. */
+  error: string | null;
+  created_at_ms: number;
+  sent_at_ms: number | null;
+}
+
+/** A silence: alerts whose labels match are not notified until it expires (migration 4). */
+export interface AlertSilencesTable {
+  id: string;
+  /** JSON object label -> value or glob (`*` matches any run of characters). */
+  matchers_json: string;
+  reason: string;
+  created_by: string;
+  created_at_ms: number;
+  expires_at_ms: number;
 }

@@ -15,3 +15,32 @@ export class ObserveInvalidMetricValueError extends MarketlakeError {
 export class ObserveMetricsListenError extends MarketlakeError {
   readonly code = 'OBSERVE_METRICS_LISTEN_FAILED';
 }
+
+/** An alert command or request got a bad argument (silence matcher, duration, id). */
+export class ObserveAlertArgumentError extends MarketlakeError {
+  readonly code = 'OBSERVE_ALERT_ARGUMENT_INVALID';
+}
+
+/** An alerting setting (`MARKETLAKE_ALERT_*` variable or secret) holds a bad value. */
+export class ObserveAlertConfigError extends MarketlakeError {
+  readonly code = 'OBSERVE_ALERT_CONFIG_INVALID';
+}
+
+/** A notifier could not deliver a notification (after its retries, or at once for a 4xx). */
+export class ObserveNotifierDeliveryError extends MarketlakeError {
+  readonly code = 'OBSERVE_NOTIFIER_DELIVERY_FAILED';
+  override readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    options: { retryable: boolean; cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options);
+    this.retryable = options.retryable;
+  }
+}
+
+/** No silence has the id given to `alerts unsilence` or `DELETE /api/alerts/silences/:id`. */
+export class ObserveSilenceNotFoundError extends MarketlakeError {
+  readonly code = 'OBSERVE_SILENCE_NOT_FOUND';
+}

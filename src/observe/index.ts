@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './metrics/index.js';
+export * from './alerts/index.js';
