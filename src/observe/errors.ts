@@ -28,7 +28,7 @@ export class ObserveAlertConfigError extends MarketlakeError {
 
 /** A notifier could not deliver a notification (after its retries, or at once for a 4xx). */
 export class ObserveNotifierDeliveryError extends MarketlakeError {
-  readonly code = 'OBSERVE_NOTIFIER_DELIVERY_FAILED';
+  readonly code = 'OBSERVE_NOTIFY_FAILED';
   override readonly retryable: boolean;
 
   constructor(
