@@ -241,12 +241,22 @@ export class AlertManager {
     return this.#deliverAll(testMessage(this.#clock()), 'test', []);
   }
 
-  /** Stops the timers, cuts retries short, and waits for the evaluation in progress. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the timers and waits for the evaluation in progress; deliveries still retrying after
+   * `graceMs` are cut short (recorded as failed), so stopping the platform stays quick.
+   */
+  async stop(graceMs = 3000): Promise<void> {
     this.#stopped = true;
-    this.#abort.abort();
     if (this.#interval !== undefined) clearInterval(this.#interval);
     if (this.#wake !== undefined) clearTimeout(this.#wake);
-    await this.#chain.catch(() => undefined);
+    const done = this.#chain.then(() => true).catch(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), graceMs)),
+    );
+    const finished = await Promise.race([done, late]);
+    clearTimeout(timer);
+    if (!finished) this.#abort.abort();
+    await done;
   }
 }
