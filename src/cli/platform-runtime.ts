@@ -41,7 +41,8 @@ export async function startPlatformRuntime(
     role === 'all' || role === 'worker'
       ? { slots: options.slots ?? c.workerSlots, pools: c.pools }
       : undefined;
-  const scheduler = role === 'all' || role === 'scheduler' ? {} : undefined;
+  const scheduler =
+    role === 'all' || role === 'scheduler' ? { runRetentionDays: c.runRetentionDays } : undefined;
   return PipelinesRuntime.start({
     ...runtimeOptions(loaded, ctx, store, project),
     worker,

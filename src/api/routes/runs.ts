@@ -110,6 +110,22 @@ export function runRoutes(app: FastifyInstance, platform: Platform): void {
     },
   );
 
+  app.post<{ Params: { name: string } }>('/api/assets/:name/partitions/stale', async (req) => {
+    const body = bodyObject(req.body, '{ "from": "2024-01-02", "to": "2024-01-31" }');
+    onlyFields(body, ['from', 'to']);
+    const from = stringField(body, 'from');
+    if (from === undefined) throw new UsageError('Field "from" (a partition key) is required.');
+    const rt = runtimeOf(platform);
+    const [asset] = resolveAssets([...rt.project.current().assets.values()], [req.params.name]);
+    if (asset?.partitions === undefined)
+      throw new UsageError(`${req.params.name} is not partitioned; nothing can be stale.`);
+    const range = asset.partitions.indexRange(from, stringField(body, 'to') ?? from);
+    return {
+      asset: req.params.name,
+      marked: await rt.store.markPartitionStale(req.params.name, range),
+    };
+  });
+
   app.get<{ Querystring: Record<string, string | undefined> }>('/api/runs', (req) =>
     runtimeOf(platform).store.listRuns({
       state: oneOf(req.query['state'], 'state', RUN_STATES),

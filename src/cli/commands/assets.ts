@@ -45,11 +45,18 @@ export function assetsCommand(program: Command): void {
     .option('--status <state>', `only this state (${PARTITION_STATES.join(', ')})`)
     .option('--limit <n>', 'page size', '100')
     .option('--after <index>', 'partitions after this index (pagination)')
+    .option('--mark-stale <keys>', 'mark materialized partitions stale: a key, or FROM..TO')
     .option('--json', 'JSON output')
     .action(
       async (
         asset: string,
-        opts: { status?: string; limit: string; after?: string; json?: boolean },
+        opts: {
+          status?: string;
+          limit: string;
+          after?: string;
+          json?: boolean;
+          markStale?: string;
+        },
         cmd: Command,
       ) => {
         if (opts.status !== undefined && !PARTITION_STATES.includes(opts.status as PartitionState))
@@ -66,6 +73,14 @@ export function assetsCommand(program: Command): void {
             [asset],
           );
           const partitions = definition?.partitions;
+          if (opts.markStale !== undefined) {
+            if (partitions === undefined)
+              throw new UsageError(`${asset} is not partitioned; there is nothing to mark stale.`);
+            const [from = '', to = from] = opts.markStale.split('..');
+            const n = await p.store.markPartitionStale(asset, partitions.indexRange(from, to));
+            process.stdout.write(`${n} partitions of ${asset} marked stale (${from}..${to})\n`);
+            return;
+          }
           const page = await p.store.listPartitionStatus(asset, {
             state: opts.status as PartitionState | undefined,
             limit,

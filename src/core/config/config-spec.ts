@@ -30,6 +30,8 @@ export interface MarketlakeConfig {
   pools: Record<string, number>;
   /** How long a worker's claim on an attempt lasts without a heartbeat; a dead worker's attempts are re-queued after it. */
   attemptLeaseMs: number;
+  /** Days a finished run (attempts, events, logs) is kept; 0 keeps them forever. */
+  runRetentionDays: number;
   /** Drop the synthetic demo market's files into the project's inbox while the platform runs. */
   demoFeed: boolean;
 }
@@ -147,6 +149,12 @@ export const keySpecs: readonly KeySpec[] = [
     parse: parseInteger(1000, 3_600_000),
   },
   {
+    key: 'runRetentionDays',
+    env: 'MARKETLAKE_RUN_RETENTION_DAYS',
+    accepts: 'an integer number of days from 0 (keep forever) to 36500',
+    parse: parseInteger(0, 36500),
+  },
+  {
     key: 'demoFeed',
     env: 'MARKETLAKE_DEMO_FEED',
     accepts: 'true or false',
@@ -200,5 +208,6 @@ export const staticDefaults = {
   workerSlots: 0,
   pools: {},
   attemptLeaseMs: 30_000,
+  runRetentionDays: 90,
   demoFeed: false,
 } as const satisfies Partial<MarketlakeConfig>;

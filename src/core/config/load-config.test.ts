@@ -72,6 +72,7 @@ describe('loadConfig defaults', () => {
       'duckdbThreads',
       'workerSlots',
       'attemptLeaseMs',
+      'runRetentionDays',
       'demoFeed',
       'pools',
     ]) {
@@ -389,6 +390,7 @@ describe('secrets and redaction', () => {
       'duckdbThreads',
       'workerSlots',
       'attemptLeaseMs',
+      'runRetentionDays',
       'demoFeed',
       'pools',
     ]);

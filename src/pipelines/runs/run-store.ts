@@ -32,6 +32,7 @@ import { getAttempt, getRun, listRuns, type RunPage, type RunQuery } from './run
 import type { RunState } from './run-states.js';
 import type { AttemptView, RunView } from './run-views.js';
 import { retryRun, type RetryRunOptions } from './retry-run.js';
+import { pruneRuns } from './prune-runs.js';
 import { skipTask } from './skip-task.js';
 import * as workers from './workers.js';
 
@@ -306,6 +307,20 @@ export class RunStore {
       } while (before !== undefined);
     }
     return kill;
+  }
+
+  /**
+   * Deletes the runs that ended more than `retentionMs` ago, with their attempts, events and
+   * logs; returns how many runs went.
+   */
+  async pruneHistory(retentionMs: number, now?: number): Promise<number> {
+    const cutoff = (now ?? this.#clock()) - retentionMs;
+    let total = 0;
+    for (;;) {
+      const n = await pruneRuns(this.#db, cutoff);
+      total += n;
+      if (n === 0) return total;
+    }
   }
 
   /** Registers a worker (or refreshes its registration). */

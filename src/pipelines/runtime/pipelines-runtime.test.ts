@@ -67,6 +67,13 @@ export const files = asset({
 export const drop = inbox('inbox', { pattern: '*.csv', select: 'files', stableMs: 1, every: 1 });
 
 export const minutely = schedule({ name: 'minutely', cron: '* * * * *', timezone: 'UTC', select: 'prices' });
+export const limited = schedule({
+  name: 'limited',
+  cron: '*/5 * * * *',
+  timezone: 'UTC',
+  select: 'sleepy',
+  maxActiveRuns: 1,
+});
 `;
 
 async function withRuntime(
@@ -241,6 +248,31 @@ describe.each(backends)('pipelines runtime on $name', (backend) => {
           expect(readdirSync(path.join(archive, ...day))).toEqual(['bars.csv']);
           expect(existsSync(path.join(projectDir, 'inbox', 'bars.csv'))).toBe(false);
           expect(readFileSync(path.join(archive, ...day, 'bars.csv'), 'utf8')).toBe('hello\n');
+        }),
+      ),
+    60_000,
+  );
+
+  it.skipIf(backend.skip)(
+    'skips a schedule tick while maxActiveRuns runs of it are active',
+    () =>
+      withLake(backend, (fx) =>
+        withRuntime(fx, async (rt) => {
+          const t0 = Date.parse('2026-11-25T10:01:00Z');
+          await rt.tick(t0);
+          await rt.tick(t0 + 5 * 60_000);
+          await rt.tick(t0 + 10 * 60_000);
+          const runs = (await rt.store.listRuns({ kind: 'schedule' })).runs.filter(
+            (r) => r.job === 'limited',
+          );
+          expect(runs).toHaveLength(1);
+          await rt.cancel(runs[0]?.id ?? '');
+          await rt.tick(t0 + 15 * 60_000);
+          const after = (await rt.store.listRuns({ kind: 'schedule' })).runs.filter(
+            (r) => r.job === 'limited',
+          );
+          expect(after).toHaveLength(2);
+          await rt.cancel(after[0]?.id ?? '');
         }),
       ),
     60_000,

@@ -41,7 +41,7 @@ export interface RuntimeOptions {
   /** Run attempts in this process tree (slots: 0 = one per core). */
   worker?: { slots?: number; pools?: Readonly<Record<string, number>>; pollMs?: number };
   /** Evaluate schedules and sensors (when this node holds the scheduler lease). */
-  scheduler?: { tickMs?: number; leaseTtlMs?: number };
+  scheduler?: { tickMs?: number; leaseTtlMs?: number; runRetentionDays?: number };
   secrets?: Readonly<Record<string, string>>;
   hooks?: RuntimeHooks;
 }
@@ -58,6 +58,7 @@ export class PipelinesRuntime {
   #sensors: SensorRunner | undefined;
   #lease: Lease | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #pruneTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   #leaderWait: Promise<void> | undefined;
   readonly #launching = new Set<string>();
@@ -182,7 +183,22 @@ export class PipelinesRuntime {
       logger.info('this node is the active scheduler');
       await this.#resumeBackfills();
       this.#tickLoop(options.tickMs ?? 1000);
+      this.#pruneLoop(options.runRetentionDays ?? 0);
     })();
+  }
+
+  /** Deletes runs older than the retention, now and hourly (0 days keeps everything). */
+  #pruneLoop(days: number): void {
+    if (days <= 0) return;
+    const prune = (): void => {
+      void this.#o.store
+        .pruneHistory(days * 86_400_000)
+        .then((n) => n > 0 && this.#o.logger.info({ runs: n, days }, 'old runs pruned'))
+        .catch((err: unknown) => this.#o.logger.error({ err }, 'pruning old runs failed'));
+    };
+    prune();
+    this.#pruneTimer = setInterval(prune, 3_600_000);
+    this.#pruneTimer.unref();
   }
 
   #tickLoop(tickMs: number): void {
@@ -300,6 +316,7 @@ export class PipelinesRuntime {
     this.#stopped = true;
     await this.#leaderWait;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
     await this.#lease?.release().catch(() => undefined);
     this.#lease = undefined;
     await this.#runner?.stop(graceMs);

@@ -102,6 +102,18 @@ export class ScheduleRunner {
     return fired;
   }
 
+  async #atLimit(schedule: ScheduleDefinition): Promise<boolean> {
+    if (schedule.maxActiveRuns === undefined) return false;
+    const row = await this.meta.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('job', '=', schedule.name)
+      .where('kind', '=', 'schedule')
+      .where('state', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    return Number(row?.n ?? 0) >= schedule.maxActiveRuns;
+  }
+
   async #evaluateOne(
     snapshot: ProjectSnapshot,
     schedule: ScheduleDefinition,
@@ -117,6 +129,14 @@ export class ScheduleRunner {
           'missed schedule ticks skipped (catchUp policy)',
         );
       for (const tick of decision.fire) {
+        if (await this.#atLimit(schedule)) {
+          this.logger.warn(
+            { schedule: schedule.name, maxActiveRuns: schedule.maxActiveRuns },
+            'schedule tick skipped: its earlier runs are still active (maxActiveRuns)',
+          );
+          await saveTick(this.meta, schedule.name, tick, null, now);
+          continue;
+        }
         const plan = planForTick(snapshot, schedule, tick);
         const run = plan === undefined ? undefined : await this.submit(plan);
         await saveTick(this.meta, schedule.name, tick, run?.runId ?? null, now);

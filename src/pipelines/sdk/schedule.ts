@@ -9,6 +9,7 @@ import { callSite } from './call-site.js';
 import type { AssetDefinition } from './asset.js';
 import {
   DEFINITION_NAME,
+  optionalPositiveInt,
   invalid,
   optionalString,
   optionalTags,
@@ -43,6 +44,8 @@ export interface ScheduleOptions {
   partitions?: SchedulePartitionMode;
   /** Missed ticks: run the latest once (default), all of them, or none. */
   catchUp?: CatchUpPolicy;
+  /** Skip a tick while this many runs of the schedule are still queued or running (default: no limit). */
+  maxActiveRuns?: number;
   /** What the schedule is for. */
   description?: string;
   /** Free-form labels. */
@@ -65,6 +68,8 @@ export interface ScheduleDefinition extends Branded<'schedule'> {
   readonly partitions: SchedulePartitionMode;
   /** Missed-tick policy. */
   readonly catchUp: CatchUpPolicy;
+  /** Runs of the schedule allowed to be active at once; undefined for no limit. */
+  readonly maxActiveRuns: number | undefined;
   /** Description. */
   readonly description: string | undefined;
   /** Labels. */
@@ -81,6 +86,7 @@ const KEYS = [
   'select',
   'partitions',
   'catchUp',
+  'maxActiveRuns',
   'description',
   'tags',
 ] as const;
@@ -173,6 +179,7 @@ export function schedule(options: ScheduleOptions): ScheduleDefinition {
     select,
     partitions: pick(what, 'partitions', opts['partitions'], ['current', 'previous'], 'current'),
     catchUp: pick(what, 'catchUp', opts['catchUp'], ['once', 'all', 'none'], 'once'),
+    maxActiveRuns: optionalPositiveInt(what, 'maxActiveRuns', opts['maxActiveRuns'], '1'),
     description: optionalString(what, 'description', opts['description']),
     tags: optionalTags(what, opts['tags']),
     source: callSite(),
