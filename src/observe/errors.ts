@@ -44,3 +44,23 @@ export class ObserveNotifierDeliveryError extends MarketlakeError {
 export class ObserveSilenceNotFoundError extends MarketlakeError {
   readonly code = 'OBSERVE_SILENCE_NOT_FOUND';
 }
+
+/** `MARKETLAKE_OTLP_ENDPOINT` is not an http(s) URL. */
+export class ObserveOtlpEndpointInvalidError extends MarketlakeError {
+  readonly code = 'OBSERVE_OTLP_ENDPOINT_INVALID';
+}
+
+/** `MARKETLAKE_LINEAGE_URL` or `MARKETLAKE_LINEAGE_FILE` cannot be used. */
+export class ObserveLineageConfigInvalidError extends MarketlakeError {
+  readonly code = 'OBSERVE_LINEAGE_CONFIG_INVALID';
+}
+
+/** An OpenLineage event breaks the spec (a bug in how marketlake built it). */
+export class ObserveLineageEventInvalidError extends MarketlakeError {
+  readonly code = 'OBSERVE_LINEAGE_EVENT_INVALID';
+}
+
+/** The lineage endpoint refused an event or did not answer, after retries. */
+export class ObserveLineageDeliveryError extends MarketlakeError {
+  readonly code = 'OBSERVE_LINEAGE_DELIVERY_FAILED';
+}

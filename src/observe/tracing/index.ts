@@ -1,0 +1,28 @@
+/** Traces: run, attempt, attempt-child and API request spans exported over OTLP/HTTP. */
+export {
+  attemptAttributes,
+  attemptResult,
+  httpServerAttributes,
+  runAttributes,
+  runResult,
+  type AttemptChildSpanInput,
+  type AttemptSpanInput,
+  type AttemptSpanResources,
+  type HttpServerSpanInput,
+  type RunSpanInput,
+  type SpanAttributes,
+} from './span-inputs.js';
+export {
+  attemptSpanId,
+  parseTraceParent,
+  runSpanId,
+  traceIdOfRun,
+  type TraceParent,
+} from './trace-ids.js';
+export {
+  NOOP_TRACING,
+  createTracing,
+  otlpTracesUrl,
+  type Tracing,
+  type TracingOptions,
+} from './tracing.js';
