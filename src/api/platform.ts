@@ -1,7 +1,7 @@
 import type { Logger, MarketlakeConfig } from '../core/index.js';
 import type { Lake } from '../lake/index.js';
 import type { MetaStore } from '../meta/index.js';
-import type { PlatformMetrics } from '../observe/index.js';
+import type { PlatformMetrics, Tracing } from '../observe/index.js';
 import type { PipelinesRuntime } from '../pipelines/index.js';
 
 /** The running platform's parts that routes use. */
@@ -13,6 +13,8 @@ export interface Platform {
   startedAt: Date;
   /** The process's metrics; `createServer` creates them when absent. */
   metrics?: PlatformMetrics;
+  /** Traces of API requests; absent or disabled: none. */
+  tracing?: Tracing;
   /** The pipelines runtime (submit, cancel, retry, backfill); absent in tools that only read. */
   pipelines?: PipelinesRuntime;
 }

@@ -3,6 +3,7 @@ import { MarketlakeError } from '../core/index.js';
 import { createMetrics } from '../observe/index.js';
 import { httpStatusOf } from './error-status.js';
 import type { Platform } from './platform.js';
+import { registerTracingHook } from './tracing-hook.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { marketRoutes } from './routes/market.js';
@@ -17,6 +18,7 @@ export function createServer(platform: Platform): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
   // First, so its request-duration hook sees every route.
   metricsRoutes(app, platform, platform.metrics ?? createMetrics({ logger: platform.logger }));
+  if (platform.tracing !== undefined) registerTracingHook(app, platform.tracing);
   app.setErrorHandler((err, req, reply) => {
     const status = httpStatusOf(err);
     if (status >= 500) platform.logger.error({ err, url: req.url }, 'request failed');
