@@ -10,3 +10,4 @@ export * from './schedules/index.js';
 export * from './sdk/index.js';
 export * from './runs/index.js';
 export * from './runtime/index.js';
+export * from './alerting/index.js';
