@@ -10,6 +10,7 @@ import { loadConfig } from './lib/config.js';
 import { ensureBarsCsv } from './lib/gen-bars.js';
 import { csvHead, warmPageCache } from './lib/inputs.js';
 import { describeMachine } from './lib/machine.js';
+import { dropSchema } from './lib/pg.js';
 import { renderReport } from './lib/report.js';
 
 const config = loadConfig();
@@ -130,6 +131,23 @@ async function pointReadBenchmark() {
   return section;
 }
 
+/** Embedded (SQLite) or cluster (PostgreSQL schema, several worker runtimes) pipeline figures. */
+async function pipelinesBenchmark(id, extra) {
+  const { fanout, partitions, launches } = config.pipelines;
+  const work = path.join(config.work, id);
+  const options = { work, fanout, partitions, launches, ...extra };
+  let schema;
+  if ('database-url' in extra) {
+    schema = `bench_${Date.now().toString(36)}`;
+    options['database-url'] = `${config.pgUrl}?schema=${schema}`;
+  }
+  log(`${id}: ${fanout} fan-out, ${partitions} partitions`);
+  const run = await attempt('bench/pipelines.js', options);
+  if (schema) await dropSchema(config.pgUrl, schema);
+  rmSync(work, { recursive: true, force: true });
+  return { id, command: run.command, error: run.error, ...run.result };
+}
+
 const sections = [];
 if (config.benchmarks.includes('import-sp500')) {
   if (!existsSync(config.sp500)) {
@@ -154,6 +172,15 @@ if (config.benchmarks.includes('import-generated')) {
   sections.push(await importBenchmark('import-generated', title, file, note));
 }
 if (config.benchmarks.includes('point-read')) sections.push(await pointReadBenchmark());
+if (config.benchmarks.includes('pipelines'))
+  sections.push(await pipelinesBenchmark('pipelines', {}));
+if (config.benchmarks.includes('pipelines-cluster'))
+  sections.push(await pipelinesBenchmark('pipelines-cluster', { 'database-url': '', workers: 3 }));
+if (config.benchmarks.includes('metrics-scrape')) {
+  log('metrics-scrape: 1,000 assets');
+  const run = await attempt('bench/metrics-scrape.js', { assets: 1000, scrapes: 200, warmup: 20 });
+  sections.push({ id: 'metrics-scrape', command: run.command, error: run.error, ...run.result });
+}
 
 const report = { config, machine, sections };
 const json = path.join(config.work, `results-${config.scale}.json`);

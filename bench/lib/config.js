@@ -10,6 +10,7 @@ const SCALES = {
     reads: 1000,
     warmup: 200,
     repeat: 3,
+    pipelines: { fanout: 10_000, partitions: 1_000_000, launches: 40 },
   },
   small: {
     sp500Rows: 100_000,
@@ -18,6 +19,7 @@ const SCALES = {
     reads: 1000,
     warmup: 100,
     repeat: 1,
+    pipelines: { fanout: 1000, partitions: 100_000, launches: 10 },
   },
 };
 
@@ -31,7 +33,14 @@ const int = (name, fallback) => {
 };
 
 /** All benchmark ids, in run order. */
-export const BENCHMARKS = ['import-sp500', 'import-generated', 'point-read'];
+export const BENCHMARKS = [
+  'import-sp500',
+  'import-generated',
+  'point-read',
+  'pipelines',
+  'pipelines-cluster',
+  'metrics-scrape',
+];
 /** Raw DuckDB peers of the import benchmarks (see import-duckdb.js). */
 export const RAW_VARIANTS = ['copy', 'partitioned', 'per-partition'];
 
@@ -82,6 +91,8 @@ export function loadConfig() {
       years: int('BENCH_POINT_YEARS', base.point.years),
       seed: 7,
     },
+    pipelines: base.pipelines,
+    pgUrl: process.env['BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test',
     reads: int('BENCH_READS', base.reads),
     warmup: int('BENCH_WARMUP', base.warmup),
     repeat: Math.max(1, int('BENCH_REPEAT', base.repeat)),

@@ -1,3 +1,4 @@
+import { metricsSection, pipelinesSection } from './report-pipelines.js';
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 const RATIO_TARGET = 1.3;
@@ -153,7 +154,13 @@ export function renderReport({ config, machine, sections }) {
     '- Raw DuckDB is measured in three variants, because a plain COPY does less work than an import: the ratio against `duckdb-copy` is the one the target names, the others show where the time goes.',
   ];
   const body = sections.map((s) =>
-    s.id === 'point-read' ? pointSection(s, config) : importSection(s, config),
+    s.id === 'point-read'
+      ? pointSection(s, config)
+      : s.id.startsWith('pipelines')
+        ? pipelinesSection(s)
+        : s.id === 'metrics-scrape'
+          ? metricsSection(s)
+          : importSection(s, config),
   );
   return [...head, '', ...body.flatMap((b) => [b, '']), ''].join('\n').replace(/\n{3,}/g, '\n\n');
 }

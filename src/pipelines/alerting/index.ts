@@ -15,3 +15,4 @@ export {
   type PlatformAlerts,
   type PlatformAlertsOptions,
 } from './platform-alerts.js';
+export { alertView, deliveryView, notifierStatusView, silenceView } from './alert-views.js';

@@ -55,6 +55,8 @@ export interface PlatformAlertsOptions extends AlertConfigSources {
   readonly logger: Logger;
   /** Epoch ms now (tests pin it). */
   readonly clock?: () => number;
+  /** Whether this process evaluates now (the active scheduler of a cluster). */
+  readonly active?: () => boolean;
 }
 
 /** Running alerting: the manager (started), its store and what it was configured with. */
@@ -83,6 +85,7 @@ export function createPlatformAlerts(options: PlatformAlertsOptions): PlatformAl
     settings,
     logger: options.logger,
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.active !== undefined ? { active: options.active } : {}),
   });
   return { manager, store, settings, notifiers };
 }

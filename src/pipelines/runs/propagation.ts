@@ -33,23 +33,34 @@ async function waitingDownstreamOf(
   runId: string,
   upstream: readonly number[],
 ): Promise<Waiting[]> {
-  const found = new Map<number, Waiting>();
+  // Two indexed lookups rather than one join: SQLite would otherwise scan the run's tasks by
+  // state for every finished task (a fan-out of 10,000 made that quadratic).
+  const edges = new Map<number, number>();
   for (const batch of chunks(upstream, 500)) {
     const rows = await ctx.trx
-      .selectFrom('task_deps as d')
-      .innerJoin('run_tasks as t', (j) =>
-        j.onRef('t.run_id', '=', 'd.run_id').onRef('t.task_index', '=', 'd.task_index'),
-      )
-      .select(['t.task_index', 't.current_attempt_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('d.run_id', '=', runId)
-      .where('d.upstream_index', 'in', batch)
-      .where('t.state', '=', 'waiting')
-      .groupBy(['t.task_index', 't.current_attempt_id'])
+      .selectFrom('task_deps')
+      .select(['task_index', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('run_id', '=', runId)
+      .where('upstream_index', 'in', batch)
+      .groupBy('task_index')
       .execute();
-    for (const r of rows) {
-      const edges = (found.get(r.task_index)?.edges ?? 0) + Number(r.n);
-      found.set(r.task_index, { index: r.task_index, attemptId: r.current_attempt_id, edges });
-    }
+    for (const r of rows) edges.set(r.task_index, (edges.get(r.task_index) ?? 0) + Number(r.n));
+  }
+  const found = new Map<number, Waiting>();
+  for (const batch of chunks([...edges.keys()], 500)) {
+    const rows = await ctx.trx
+      .selectFrom('run_tasks')
+      .select(['task_index', 'current_attempt_id'])
+      .where('run_id', '=', runId)
+      .where('task_index', 'in', batch)
+      .where('state', '=', 'waiting')
+      .execute();
+    for (const r of rows)
+      found.set(r.task_index, {
+        index: r.task_index,
+        attemptId: r.current_attempt_id,
+        edges: edges.get(r.task_index) ?? 0,
+      });
   }
   return [...found.values()];
 }

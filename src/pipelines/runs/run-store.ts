@@ -164,15 +164,22 @@ export class RunStore {
   /** A run's kind, job and labels (cheap: no attempts); undefined when it does not exist. */
   async runInfo(
     runId: string,
-  ): Promise<{ kind: string; job: string | null; tags: Record<string, string> } | undefined> {
+  ): Promise<
+    { state: RunState; kind: string; job: string | null; tags: Record<string, string> } | undefined
+  > {
     const row = await this.#db
       .selectFrom('runs')
-      .select(['kind', 'job', 'tags_json'])
+      .select(['state', 'kind', 'job', 'tags_json'])
       .where('id', '=', runId)
       .executeTakeFirst();
     return row === undefined
       ? undefined
-      : { kind: row.kind, job: row.job, tags: { ...parseTags(row.tags_json) } };
+      : {
+          state: row.state as RunState,
+          kind: row.kind,
+          job: row.job,
+          tags: { ...parseTags(row.tags_json) },
+        };
   }
 
   /** Which of `attemptIds` belong to runs that were canceled (their processes must be killed). */

@@ -304,9 +304,10 @@ export class PipelinesRuntime {
 
   /** Resolves with the run once it has ended. */
   async waitForRun(runId: string, pollMs = 100): Promise<RunView> {
+    // The state alone while waiting: a run of 10,000 tasks is read in full once, at the end.
     for (;;) {
-      const run = await this.#o.store.getRun(runId);
-      if (isTerminal('run', run.state)) return run;
+      const info = await this.#o.store.runInfo(runId);
+      if (info === undefined || isTerminal('run', info.state)) return this.#o.store.getRun(runId);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }

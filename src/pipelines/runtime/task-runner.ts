@@ -38,6 +38,12 @@ export interface TaskRunnerOptions {
   secrets?: Readonly<Record<string, string>>;
   /** Worker id (default a new one). */
   workerId?: string;
+  /**
+   * Attempts claimed beyond the free slots, queued in the executor pool so a slot that frees
+   * up starts the next attempt at once instead of after a round trip to the store (default:
+   * the slots; 0 claims only for free slots).
+   */
+  prefetch?: number;
   /** How often to look for work when nothing wakes the loop (default 200 ms). */
   pollMs?: number;
   /** Take back other workers' expired attempts this often (default a third of the lease). */
@@ -148,7 +154,8 @@ export class TaskRunner {
     const { store, logger } = this.#o;
     const pollMs = this.#o.pollMs ?? 200;
     while (!this.#stopped) {
-      const free = this.#slots - this.#running.size - this.#starting.size;
+      const free =
+        this.#slots + (this.#o.prefetch ?? this.#slots) - this.#running.size - this.#starting.size;
       let claimed: ClaimedAttempt[] = [];
       if (free > 0) {
         try {

@@ -1,0 +1,87 @@
+// BENCHMARKS.md sections of the pipelines (issue 3) and metrics-scrape (issue 5) benchmarks.
+const ms = (v) => `${Number(v).toFixed(v < 10 ? 2 : 0)} ms`;
+const s = (v) => `${(v / 1000).toFixed(2)} s`;
+const int = (n) => Number(n).toLocaleString('en-US');
+const verdict = (ok) => (ok ? '**met**' : '**missed**');
+
+/** The pipelines section (embedded or cluster mode). */
+export function pipelinesSection(r) {
+  const cluster = r.id === 'pipelines-cluster';
+  const title = cluster
+    ? '## Pipelines, cluster mode (PostgreSQL, 3 workers)'
+    : '## Pipelines, embedded mode (SQLite)';
+  if (r.error)
+    return [title, '', `Failed: \`${r.error}\`.  `, `Command: \`${r.command}\``].join('\n');
+  const launchTarget = cluster ? 250 : 50;
+  const rows = [
+    [
+      '40 sequential 10 ms tasks, trigger to run end',
+      s(r.chain40Ms),
+      `raw executor, same 40 tasks back to back: ${s(r.rawChain40Ms)}; published: Airflow 2.7.3 116 s, Temporal TS 3.06 s, Hatchet 1.22 s (Windmill's benchmark)`,
+      cluster ? '' : `under 0.6 s: ${verdict(r.chain40Ms < 600)}`,
+    ],
+    [
+      `Run launch, trigger to first task running (p50 of ${r.launches})`,
+      `${ms(r.launchP50Ms)} (p90 ${ms(r.launchP90Ms)})`,
+      'Dagster users report 3-17 s to launch a run',
+      `under ${launchTarget} ms: ${verdict(r.launchP50Ms < launchTarget)}`,
+    ],
+    [
+      `Fan-out of ${int(r.fanout)} no-op tasks (one run)`,
+      s(r.fanoutMs),
+      `${r.workers} worker runtime(s) x ${r.slots} slots`,
+      r.fanout >= 10_000 ? `under 20 s: ${verdict(r.fanoutMs < 20_000)}` : '(target at 10,000)',
+    ],
+    ...(cluster
+      ? []
+      : [
+          [
+            'Loading 1,000 asset definitions (10 files)',
+            ms(r.load1000Ms),
+            'TypeScript compiled on the fly (jiti)',
+            `under 1 s: ${verdict(r.load1000Ms < 1000)}`,
+          ],
+          [
+            `A page (100) of partition status, ${int(r.partitions)} partitions stored`,
+            `p50 ${ms(r.partitionPageP50Ms)}, p99 ${ms(r.partitionPageP99Ms)}`,
+            `failed-only page p50 ${ms(r.failedPageP50Ms)}; storing all took ${s(r.partitionFillMs)}`,
+            `under 50 ms: ${verdict(r.partitionPageP99Ms < 50)}`,
+          ],
+        ]),
+  ];
+  return [
+    title,
+    '',
+    cluster
+      ? 'Three pipelines runtimes (worker role, 2 slots each, their own pools of attempt processes) in one benchmark process share one PostgreSQL schema and claim with `FOR UPDATE SKIP LOCKED`, as `marketlake worker` processes do.'
+      : 'One embedded runtime (SQLite metadata, 2 slots) as `marketlake up` runs it. Times come from the run store (run created to run finished) and the benchmark clock.',
+    '',
+    '| Measure | marketlake | Peer / anchor | Target |',
+    '|---|---:|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    `Command: \`${r.command}\``,
+  ].join('\n');
+}
+
+/** The metrics scrape section. */
+export function metricsSection(r) {
+  const title = '## Metrics: a scrape of /metrics with 1,000 assets';
+  if (r.error)
+    return [title, '', `Failed: \`${r.error}\`.  `, `Command: \`${r.command}\``].join('\n');
+  const render = r.render ?? {};
+  const http = r.http ?? {};
+  return [
+    title,
+    '',
+    `Every asset has succeeded and failed attempts, retries, runs, check results, freshness and a lake dataset: ${int(r.samples ?? 0)} samples, ${int(r.bytes ?? 0)} bytes of exposition text.`,
+    '',
+    '| Path | p50 | p90 | p99 |',
+    '|---|---:|---:|---:|',
+    `| In-process render (collectors + text) | ${ms(render.p50Ms ?? 0)} | ${ms(render.p90Ms ?? 0)} | ${ms(render.p99Ms ?? 0)} |`,
+    `| HTTP GET /metrics (standalone server) | ${ms(http.p50Ms ?? 0)} | ${ms(http.p90Ms ?? 0)} | ${ms(http.p99Ms ?? 0)} |`,
+    '',
+    `Target: under 50 ms: ${verdict((http.p50Ms ?? Infinity) < 50)} (p50 over HTTP).  `,
+    `Command: \`${r.command}\``,
+  ].join('\n');
+}
