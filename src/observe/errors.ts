@@ -63,4 +63,13 @@ export class ObserveLineageEventInvalidError extends MarketlakeError {
 /** The lineage endpoint refused an event or did not answer, after retries. */
 export class ObserveLineageDeliveryError extends MarketlakeError {
   readonly code = 'OBSERVE_LINEAGE_DELIVERY_FAILED';
+  override readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options);
+    this.retryable = options.retryable ?? false;
+  }
 }
