@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MarketlakeError } from '../core/index.js';
 import { createMetrics } from '../observe/index.js';
 import { httpStatusOf } from './error-status.js';
+import { alertRoutes } from './routes/alerts.js';
 import type { Platform } from './platform.js';
 import { registerTracingHook } from './tracing-hook.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -48,5 +49,6 @@ export function createServer(platform: Platform): FastifyInstance {
   runRoutes(app, platform);
   resourceRoutes(app, platform);
   sourcesRoutes(app, platform);
+  alertRoutes(app, platform);
   return app;
 }

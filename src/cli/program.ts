@@ -19,6 +19,7 @@ import { checksCommand } from './commands/checks.js';
 import { importBarsCommand } from './commands/import-bars.js';
 import { instrumentsCommand } from './commands/instruments.js';
 import { sourcesCommand } from './commands/sources.js';
+import { alertsCommand } from './commands/alerts.js';
 import { topCommand } from './commands/top.js';
 
 /** Builds the `marketlake` command tree. */
@@ -71,6 +72,7 @@ Examples:
   instrumentsCommand(program);
   sourcesCommand(program);
   checksCommand(program);
+  alertsCommand(program);
   demoCommand(program);
   return program;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { messageOf, UsageError, version } from '../../core/index.js';
-import type { PipelinesRuntime } from '../../pipelines/index.js';
+import type { PipelinesRuntime, PlatformAlerts } from '../../pipelines/index.js';
+import { alertHooks } from '../alert-hooks.js';
 import { startDemoFeed, type DemoFeedHandle } from '../demo-feed.js';
 import { collectPipelineGauges, metricsHooks } from '../metrics-hooks.js';
 import { startPlatformRuntime, UP_ROLES, type PlatformRole } from '../platform-runtime.js';
@@ -44,14 +45,34 @@ Examples:
       const { createServer } = await import('../../api/index.js');
       let pipelines: PipelinesRuntime | undefined;
       let demo: DemoFeedHandle | undefined;
+      let alerts: PlatformAlerts | undefined;
       let app: ReturnType<typeof createServer> | undefined;
       try {
         const { createMetrics } = await import('../../observe/index.js');
         const metrics = createMetrics({ logger: ctx.logger });
+        const { combineHooks, createPlatformAlerts } = await import('../../pipelines/index.js');
         pipelines = await startPlatformRuntime(loaded, ctx, role, {
-          hooks: metricsHooks(metrics),
+          hooks: combineHooks(
+            metricsHooks(metrics),
+            alertHooks(() => alerts?.manager),
+          ),
         });
         collectPipelineGauges(metrics, ctx.store, pipelines);
+        if (role !== 'api') {
+          const rt = pipelines;
+          alerts = createPlatformAlerts({
+            meta: ctx.store,
+            lake: ctx.lake,
+            project: () => rt.project.current(),
+            logger: ctx.logger,
+            env: process.env,
+            secrets: config.secrets,
+            attemptLeaseMs: config.attemptLeaseMs,
+            // In a cluster only the active scheduler evaluates, so nothing is told twice.
+            active: () => rt.isScheduler,
+          });
+          alerts.manager.start();
+        }
         demo = role === 'api' ? undefined : await startDemoFeed(config, ctx.logger);
         app = createServer({
           config,
@@ -73,6 +94,7 @@ Examples:
       } catch (err) {
         await app?.close();
         await demo?.stop();
+        await alerts?.manager.stop();
         await pipelines?.stop();
         await ctx.close();
         const details = { host: config.host, port: config.port };
@@ -109,6 +131,15 @@ Examples:
           `  metadata: ${ctx.store.description}`,
           `  pipelines: ${runtime.project.current().loaded.assets.length} assets, ${runtime.project.current().loaded.diagnostics.length} problems (marketlake assets)`,
           ...(demo ? [`  demo:     ${demo.description}`] : []),
+          ...(alerts
+            ? [
+                `  alerts:   ${
+                  alerts.notifiers.length > 0
+                    ? alerts.notifiers.map((n) => `${n.name} ${n.target}`).join(', ')
+                    : 'no notifier (set MARKETLAKE_ALERT_WEBHOOK_URL, _SLACK_URL or _SMTP_URL)'
+                } (marketlake alerts)`,
+              ]
+            : []),
           'Press Ctrl-C to stop.',
           '',
         ].join('\n'),
@@ -123,6 +154,7 @@ Examples:
             try {
               await server.close();
               await demo?.stop();
+              await alerts?.manager.stop();
               await runtime.stop();
             } finally {
               await ctx.close();

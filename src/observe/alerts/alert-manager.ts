@@ -55,6 +55,11 @@ export interface AlertManagerOptions {
   readonly logger: Logger;
   /** Epoch ms now (tests pin it). */
   readonly clock?: () => number;
+  /**
+   * Whether this process evaluates now (default always): in a cluster only the active scheduler
+   * does, so standby nodes do not notify twice.
+   */
+  readonly active?: () => boolean;
 }
 
 /** What one evaluation did. */
@@ -126,6 +131,8 @@ export class AlertManager {
   async #evaluateOnce(): Promise<EvaluationReport> {
     const { store, settings } = this.#o;
     const nowMs = this.#clock();
+    if (this.#o.active?.() === false)
+      return { atMs: nowMs, firing: 0, changed: 0, notifications: [], deliveries: [] };
     const [snapshot, open, silences] = await Promise.all([
       this.#o.snapshot(nowMs),
       store.openAlerts(),
@@ -176,10 +183,8 @@ export class AlertManager {
     alerts: readonly AlertRecord[],
   ): Promise<DeliveryOutcome[]> {
     if (this.#o.notifiers.length === 0) {
-      this.#o.logger.warn(
-        { groupKey, title: message.title },
-        'alert not sent: no notifier is configured (set MARKETLAKE_ALERT_WEBHOOK_URL, _SLACK_URL or _SMTP_URL)',
-      );
+      // Not a warning: running without notifiers is a choice, and `up` prints it at start.
+      this.#o.logger.info({ groupKey, title: message.title }, 'alert not sent: no notifier');
       return [];
     }
     return Promise.all(

@@ -22,6 +22,11 @@ function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
+/** The first line of an error (its stack stays in the details), without a bare `Error: `. */
+function headline(error: string): string {
+  return (error.split('\n')[0] ?? '').replace(/^Error: /, '').trim();
+}
+
 /** run_failed: the latest run of an asset failed; resolves when a later run succeeds. */
 export function runFailedRule(s: AlertSnapshot): AlertCandidate[] {
   return s.assetRuns
@@ -31,7 +36,7 @@ export function runFailedRule(s: AlertSnapshot): AlertCandidate[] {
       labels: { asset: r.asset },
       severity: 'critical',
       group: r.asset,
-      summary: `Run ${r.runId} failed on asset ${r.asset}${r.error ? `: ${r.error}` : ''}`,
+      summary: `Run ${r.runId} failed on asset ${r.asset}${r.error ? `: ${headline(r.error)}` : ''}`,
       details: {
         runId: r.runId,
         job: r.job,
