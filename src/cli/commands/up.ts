@@ -4,6 +4,7 @@ import type { PipelinesRuntime, PlatformAlerts } from '../../pipelines/index.js'
 import { alertHooks } from '../alert-hooks.js';
 import { startDemoFeed, type DemoFeedHandle } from '../demo-feed.js';
 import { collectPipelineGauges, metricsHooks } from '../metrics-hooks.js';
+import { openObservers, type PlatformObservers } from '../platform-observers.js';
 import { startPlatformRuntime, UP_ROLES, type PlatformRole } from '../platform-runtime.js';
 import { loadCliConfig, openContext, type GlobalFlags } from '../context.js';
 import { CliListenFailedError, CliPortInUseError } from '../errors.js';
@@ -46,15 +47,18 @@ Examples:
       let pipelines: PipelinesRuntime | undefined;
       let demo: DemoFeedHandle | undefined;
       let alerts: PlatformAlerts | undefined;
+      let observers: PlatformObservers | undefined;
       let app: ReturnType<typeof createServer> | undefined;
       try {
         const { createMetrics } = await import('../../observe/index.js');
         const metrics = createMetrics({ logger: ctx.logger });
         const { combineHooks, createPlatformAlerts } = await import('../../pipelines/index.js');
+        observers = await openObservers(ctx, 'marketlake', () => pipelines);
         pipelines = await startPlatformRuntime(loaded, ctx, role, {
           hooks: combineHooks(
             metricsHooks(metrics),
             alertHooks(() => alerts?.manager),
+            observers.hooks,
           ),
         });
         collectPipelineGauges(metrics, ctx.store, pipelines);
@@ -82,6 +86,7 @@ Examples:
           startedAt,
           pipelines,
           metrics,
+          tracing: observers.tracing,
         });
         // A writer killed mid-commit leaves staging and uncommitted files; nothing reads them, so clean them now.
         const cleaned = await ctx.lake.vacuum();
@@ -96,6 +101,7 @@ Examples:
         await demo?.stop();
         await alerts?.manager.stop();
         await pipelines?.stop();
+        await observers?.close();
         await ctx.close();
         const details = { host: config.host, port: config.port };
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -131,6 +137,7 @@ Examples:
           `  metadata: ${ctx.store.description}`,
           `  pipelines: ${runtime.project.current().loaded.assets.length} assets, ${runtime.project.current().loaded.diagnostics.length} problems (marketlake assets)`,
           ...(demo ? [`  demo:     ${demo.description}`] : []),
+          ...(observers?.lines ?? []),
           ...(alerts
             ? [
                 `  alerts:   ${
@@ -156,6 +163,7 @@ Examples:
               await demo?.stop();
               await alerts?.manager.stop();
               await runtime.stop();
+              await observers?.close();
             } finally {
               await ctx.close();
               process.stdout.write('marketlake stopped.\n');

@@ -3,6 +3,7 @@ import { version } from '../../core/index.js';
 import { loadCliConfig, openContext, type GlobalFlags } from '../context.js';
 import { parseInteger } from '../parse.js';
 import { collectPipelineGauges, metricsHooks } from '../metrics-hooks.js';
+import { openObservers } from '../platform-observers.js';
 import { startPlatformRuntime } from '../platform-runtime.js';
 
 /** `marketlake worker`: runs attempts claimed from the shared metadata database (cluster mode). */
@@ -34,13 +35,18 @@ Examples:
       const ctx = await openContext(flags, loaded);
       const { createMetrics, startMetricsServer } = await import('../../observe/index.js');
       const registry = createMetrics({ logger: ctx.logger });
+      const { combineHooks } = await import('../../pipelines/index.js');
+      // Set once the runtime runs; the observers' hooks read the project through it.
+      let started: Awaited<ReturnType<typeof startPlatformRuntime>> | undefined = undefined;
+      const observers = await openObservers(ctx, 'marketlake-worker', () => started);
       const runtime = await startPlatformRuntime(loaded, ctx, 'worker', {
         slots,
-        hooks: metricsHooks(registry),
+        hooks: combineHooks(metricsHooks(registry), observers.hooks),
       }).catch(async (err: unknown) => {
         await ctx.close();
         throw err;
       });
+      started = runtime;
       let metrics: { url: string; close(): Promise<void> } | undefined;
       if (metricsPort !== undefined) {
         collectPipelineGauges(registry, ctx.store, runtime);
@@ -55,6 +61,7 @@ Examples:
           `  metadata: ${ctx.store.description}`,
           `  lake:     ${loaded.config.lakePath}`,
           ...(metrics ? [`  metrics:  ${metrics.url}/metrics`] : []),
+          ...observers.lines,
           'Press Ctrl-C to stop.',
           '',
         ].join('\n'),
@@ -64,6 +71,7 @@ Examples:
           void (async () => {
             try {
               await runtime.stop();
+              await observers.close();
               await metrics?.close();
             } finally {
               await ctx.close();
