@@ -50,13 +50,15 @@ function failedSnapshot(nowMs: number, failed = true): AlertSnapshot {
     assetRuns: [
       {
         asset: 'bars',
-        runId: 'run_7',
-        job: null,
-        kind: 'manual',
-        state: failed ? 'failed' : 'succeeded',
-        error: failed ? 'provider down' : undefined,
-        failedPartitions: failed ? 1 : 0,
-        finishedAtMs: nowMs,
+        lastSuccessMs: failed ? undefined : nowMs,
+        lastFailure: {
+          runId: 'run_7',
+          job: null,
+          kind: 'manual',
+          error: 'provider down',
+          failedPartitions: 1,
+          finishedAtMs: T0,
+        },
       },
     ],
   };
@@ -78,6 +80,7 @@ function manager(
     notifiers,
     settings: {
       ...DEFAULT_ALERT_SETTINGS,
+      runFailedHoldMs: 0,
       retryInitialDelayMs: 5,
       retryMaxDelayMs: 20,
       deliveryAttempts: 3,

@@ -8,6 +8,11 @@ import { ObserveAlertConfigError } from '../errors.js';
 
 /** Thresholds the rules compare against. */
 export interface RuleThresholds {
+  /**
+   * A failed run keeps its asset's run_failed alert firing at least this long, even when a later
+   * run succeeds, so every failure is told (keep it above the group wait).
+   */
+  runFailedHoldMs: number;
   /** A worker not heard from for this long is lost (default: twice the attempt lease). */
   workerLostAfterMs: number;
   /** A lost worker's alert resolves after this long: it is gone, not lost. */
@@ -63,6 +68,7 @@ export interface NotifierSettings {
 
 /** Defaults of every setting. */
 export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
+  runFailedHoldMs: 600_000,
   workerLostAfterMs: 60_000,
   workerForgetAfterMs: 24 * 3_600_000,
   scheduleLagSeconds: 300,
@@ -96,6 +102,12 @@ export const ALERT_SETTING_ENV: readonly {
     env: 'MARKETLAKE_ALERT_REPEAT_INTERVAL_MS',
     min: 1000,
     max: 30 * 86_400_000,
+  },
+  {
+    key: 'runFailedHoldMs',
+    env: 'MARKETLAKE_ALERT_RUN_FAILED_HOLD_MS',
+    min: 0,
+    max: 7 * 86_400_000,
   },
   {
     key: 'scheduleLagSeconds',

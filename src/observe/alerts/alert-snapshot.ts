@@ -4,19 +4,24 @@
  * functions of it and of a clock the caller pins.
  */
 
-/** The latest finished materialization of an asset: its tasks in its latest run. */
+/** The latest failed run of an asset, and its latest success. */
 export interface AssetRunState {
   readonly asset: string;
-  readonly runId: string;
-  /** Schedule or sensor name, when one made the run. */
-  readonly job: string | null;
-  readonly kind: string;
-  /** failed when any task of the asset in that run failed. */
-  readonly state: 'succeeded' | 'failed';
-  /** Error of a failed attempt, when one failed. */
-  readonly error: string | undefined;
-  readonly failedPartitions: number;
-  readonly finishedAtMs: number;
+  /** Latest successful materialization (undefined: never). */
+  readonly lastSuccessMs: number | undefined;
+  /** The latest run in which a task of the asset failed (its retries spent), if any. */
+  readonly lastFailure:
+    | {
+        readonly runId: string;
+        /** Schedule or sensor name, when one made the run. */
+        readonly job: string | null;
+        readonly kind: string;
+        /** Error of a failed attempt of the asset in that run. */
+        readonly error: string | undefined;
+        readonly failedPartitions: number;
+        readonly finishedAtMs: number;
+      }
+    | undefined;
 }
 
 /** An asset with a freshness policy, and when it last materialized. */

@@ -11,39 +11,35 @@ function rulesOf(patch: Partial<AlertSnapshot>) {
 }
 
 describe('built-in alert rules', () => {
-  it('run_failed fires for an asset whose latest run failed, naming the run and error', () => {
+  it('run_failed fires while the latest failure is newer than the latest success, or recent', () => {
+    const failure = (runId: string, finishedAtMs: number) => ({
+      runId,
+      job: 'daily',
+      kind: 'schedule',
+      error: 'Error: boom\n    at run (x.ts:1:1)',
+      failedPartitions: 2,
+      finishedAtMs,
+    });
+    const hold = DEFAULT_ALERT_SETTINGS.runFailedHoldMs;
     const found = rulesOf({
       assetRuns: [
-        {
-          asset: 'ok',
-          runId: 'r1',
-          job: null,
-          kind: 'manual',
-          state: 'succeeded',
-          error: undefined,
-          failedPartitions: 0,
-          finishedAtMs: NOW,
-        },
-        {
-          asset: 'bad',
-          runId: 'r2',
-          job: 'daily',
-          kind: 'schedule',
-          state: 'failed',
-          error: 'boom',
-          failedPartitions: 2,
-          finishedAtMs: NOW,
-        },
+        { asset: 'ok', lastSuccessMs: NOW, lastFailure: undefined },
+        { asset: 'bad', lastSuccessMs: NOW - 1000, lastFailure: failure('r2', NOW - 500) },
+        { asset: 'never_ok', lastSuccessMs: undefined, lastFailure: failure('r3', NOW - 9 * hold) },
+        { asset: 'recovered', lastSuccessMs: NOW - 100, lastFailure: failure('r4', NOW - 200) },
+        { asset: 'long_ago', lastSuccessMs: NOW - 100, lastFailure: failure('r5', NOW - hold - 1) },
       ],
     });
-    expect(found).toHaveLength(1);
+    expect(found.map((c) => c.labels['asset'])).toEqual(['bad', 'never_ok', 'recovered']);
     expect(found[0]).toMatchObject({
       rule: 'run_failed',
-      labels: { asset: 'bad' },
       severity: 'critical',
       summary: 'Run r2 failed on asset bad: boom',
       details: { runId: 'r2', job: 'daily', failedPartitions: 2 },
     });
+    expect(found[2]?.summary).toBe(
+      'Run r4 failed on asset recovered: boom (a later run succeeded)',
+    );
   });
 
   it('asset_stale compares the last success with the cutoff, and flags never-materialized assets', () => {

@@ -27,25 +27,35 @@ function headline(error: string): string {
   return (error.split('\n')[0] ?? '').replace(/^Error: /, '').trim();
 }
 
-/** run_failed: the latest run of an asset failed; resolves when a later run succeeds. */
-export function runFailedRule(s: AlertSnapshot): AlertCandidate[] {
-  return s.assetRuns
-    .filter((r) => r.state === 'failed')
-    .map((r) => ({
+/**
+ * run_failed: an asset's latest failure is newer than its latest success, or recent (within
+ * `runFailedHoldMs`, so a failure followed at once by a success is still told); resolves after.
+ */
+export function runFailedRule(s: AlertSnapshot, t: RuleThresholds): AlertCandidate[] {
+  const out: AlertCandidate[] = [];
+  for (const r of s.assetRuns) {
+    const f = r.lastFailure;
+    if (f === undefined) continue;
+    const unresolved = r.lastSuccessMs === undefined || f.finishedAtMs > r.lastSuccessMs;
+    if (!unresolved && s.nowMs - f.finishedAtMs > t.runFailedHoldMs) continue;
+    out.push({
       rule: 'run_failed',
       labels: { asset: r.asset },
       severity: 'critical',
       group: r.asset,
-      summary: `Run ${r.runId} failed on asset ${r.asset}${r.error ? `: ${headline(r.error)}` : ''}`,
+      summary: `Run ${f.runId} failed on asset ${r.asset}${f.error ? `: ${headline(f.error)}` : ''}${unresolved ? '' : ' (a later run succeeded)'}`,
       details: {
-        runId: r.runId,
-        job: r.job,
-        kind: r.kind,
-        error: r.error ?? null,
-        failedPartitions: r.failedPartitions,
-        finishedAt: iso(r.finishedAtMs),
+        runId: f.runId,
+        job: f.job,
+        kind: f.kind,
+        error: f.error ?? null,
+        failedPartitions: f.failedPartitions,
+        finishedAt: iso(f.finishedAtMs),
+        lastSuccessAt: iso(r.lastSuccessMs),
       },
-    }));
+    });
+  }
+  return out;
 }
 
 /** asset_stale: an asset with a freshness policy last materialized before its cutoff. */
@@ -198,7 +208,7 @@ export function quarantineRule(s: AlertSnapshot, t: RuleThresholds): AlertCandid
 /** Every built-in rule's conditions at the snapshot's time. */
 export function evaluateRules(s: AlertSnapshot, t: RuleThresholds): AlertCandidate[] {
   return [
-    ...runFailedRule(s),
+    ...runFailedRule(s, t),
     ...assetStaleRule(s),
     ...checkFailedRule(s),
     ...workerLostRule(s, t),

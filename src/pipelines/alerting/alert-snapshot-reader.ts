@@ -37,12 +37,16 @@ export interface SnapshotSources {
 const MIB = 1024 * 1024;
 const ms = (iso: string | null): number | undefined => (iso === null ? undefined : Date.parse(iso));
 
-async function assetRuns(meta: MetaStore): Promise<AssetRunState[]> {
+/** Each asset's latest failed run (by run id: creation order) and its latest success. */
+async function assetRuns(
+  meta: MetaStore,
+  successes: ReadonlyMap<string, number>,
+): Promise<AssetRunState[]> {
   const db = meta.db;
   const latest = db
     .selectFrom('run_tasks')
     .select(['asset', (eb) => eb.fn.max('run_id').as('run_id')])
-    .where('state', 'in', ['succeeded', 'failed'])
+    .where('state', '=', 'failed')
     .groupBy('asset')
     .as('latest');
   const rows = await db
@@ -56,40 +60,42 @@ async function assetRuns(meta: MetaStore): Promise<AssetRunState[]> {
       't.run_id as run_id',
       'r.job as job',
       'r.kind as kind',
-      eb.fn
-        .sum<number>(eb.case().when('t.state', '=', 'failed').then(1).else(0).end())
-        .as('failed'),
+      eb.fn.countAll<number>().as('failed'),
       eb.fn.max('t.updated_at').as('finished_at'),
     ])
+    .where('t.state', '=', 'failed')
     .groupBy(['t.asset', 't.run_id', 'r.job', 'r.kind'])
     .execute();
-  return Promise.all(
+  const failures = await Promise.all(
     rows.map(async (r) => {
-      const failed = Number(r.failed);
-      const error =
-        failed === 0
-          ? undefined
-          : await db
-              .selectFrom('attempts')
-              .select(['error_message', 'exit_reason'])
-              .where('run_id', '=', r.run_id)
-              .where('asset', '=', r.asset)
-              .where('state', '=', 'failed')
-              .orderBy('id', 'desc')
-              .limit(1)
-              .executeTakeFirst();
-      return {
-        asset: r.asset,
-        runId: r.run_id,
-        job: r.job,
-        kind: r.kind,
-        state: failed > 0 ? 'failed' : 'succeeded',
-        error: error?.error_message ?? error?.exit_reason ?? undefined,
-        failedPartitions: failed,
-        finishedAtMs: ms(r.finished_at) ?? 0,
-      } satisfies AssetRunState;
+      const attempt = await db
+        .selectFrom('attempts')
+        .select(['error_message', 'exit_reason'])
+        .where('run_id', '=', r.run_id)
+        .where('asset', '=', r.asset)
+        .where('state', '=', 'failed')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return [
+        r.asset,
+        {
+          runId: r.run_id,
+          job: r.job,
+          kind: r.kind,
+          error: attempt?.error_message ?? attempt?.exit_reason ?? undefined,
+          failedPartitions: Number(r.failed),
+          finishedAtMs: ms(r.finished_at) ?? 0,
+        },
+      ] as const;
     }),
   );
+  const byAsset = new Map(failures);
+  return [...new Set([...byAsset.keys(), ...successes.keys()])].sort().map((asset) => ({
+    asset,
+    lastSuccessMs: successes.get(asset),
+    lastFailure: byAsset.get(asset),
+  }));
 }
 
 async function lastSuccesses(meta: MetaStore): Promise<Map<string, number>> {
@@ -138,9 +144,9 @@ export class AlertSnapshotReader {
     const { meta, thresholds } = this.s;
     const project = this.s.project();
     const assets = project ? [...project.assets.values()] : [];
-    const [runs, successes, checks, workers, ticks, quarantine] = await Promise.all([
-      assetRuns(meta),
-      lastSuccesses(meta),
+    const successes = await lastSuccesses(meta);
+    const [runs, checks, workers, ticks, quarantine] = await Promise.all([
+      assetRuns(meta, successes),
       this.#checks(),
       meta.db.selectFrom('workers').selectAll().execute(),
       meta.db.selectFrom('schedule_state').select(['name', 'last_tick_ms']).execute(),

@@ -209,7 +209,10 @@ describe.each(backends)('alerting on $name', (backend) => {
         meta,
         project: () => project,
         logger,
-        env: { MARKETLAKE_ALERT_QUARANTINE_ROWS: '3' },
+        env: {
+          MARKETLAKE_ALERT_QUARANTINE_ROWS: '3',
+          MARKETLAKE_ALERT_RUN_FAILED_HOLD_MS: '60000',
+        },
         attemptLeaseMs: 30_000,
         clock: () => NOW,
       });
@@ -248,6 +251,7 @@ describe.each(backends)('alerting on $name', (backend) => {
         env: {
           MARKETLAKE_ALERT_WEBHOOK_URL: receiver.url,
           MARKETLAKE_ALERT_GROUP_WAIT_MS: '0',
+          MARKETLAKE_ALERT_RUN_FAILED_HOLD_MS: '0',
           MARKETLAKE_ALERT_RETRY_DELAY_MS: '5',
         },
         clock: () => now,
