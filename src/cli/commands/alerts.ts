@@ -75,6 +75,13 @@ Examples:
   alerts
     .command('silence')
     .description('stop notifying alerts that match until the silence expires')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake alerts silence --rule asset_stale --asset 'krx_*' --for 2h --reason "KRX vendor late"
+  $ marketlake alerts silence --match check=ohlc --for 1d --reason "known bad prints" --json`,
+    )
     .option('--rule <rule>', 'alerts of this rule (* is a wildcard)')
     .option('--asset <name>', 'alerts about this asset (* is a wildcard)')
     .option(
@@ -124,6 +131,13 @@ Examples:
   alerts
     .command('silences')
     .description('silences in force (--all: expired too)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake alerts silences
+  $ marketlake alerts silences --all --json`,
+    )
     .option('--all', 'expired silences too')
     .option('--json', 'JSON output')
     .action(async (_opts: unknown, cmd: Command) => {
@@ -156,6 +170,12 @@ Examples:
   alerts
     .command('unsilence')
     .description('end a silence now')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake alerts unsilence sil_0mwwq471u3237d763c650`,
+    )
     .argument('<id>', 'silence id (marketlake alerts silences)')
     .option('--json', 'JSON output')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
@@ -170,6 +190,13 @@ Examples:
   alerts
     .command('notifiers')
     .description('configured notifiers and their delivery health, with the latest deliveries')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake alerts notifiers
+  $ MARKETLAKE_ALERT_WEBHOOK_URL=http://127.0.0.1:9000/ marketlake alerts notifiers --json`,
+    )
     .option('--json', 'JSON output')
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalFlags & { json?: boolean }>();
@@ -206,6 +233,13 @@ Examples:
   alerts
     .command('test')
     .description('send a test notification to every configured notifier and report each delivery')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ MARKETLAKE_ALERT_SLACK_URL=https://chat.example/hooks/abc marketlake alerts test
+  $ marketlake alerts test --json`,
+    )
     .option('--json', 'JSON output')
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalFlags & { json?: boolean }>();
