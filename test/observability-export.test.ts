@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,9 +10,13 @@ import {
   validateRunEvent,
   type RunEvent,
 } from '../src/observe/index.js';
+import { openMetaStore } from '../src/meta/index.js';
+import { RunStore } from '../src/pipelines/index.js';
+import { backends } from './helpers/backends.js';
+import { distModule, repoRoot, runCli } from './helpers/dist.js';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.js';
 import { makeTempDir, removeDir } from './helpers/temp-dir.js';
-import { killStarted, startUp, stopWith } from './helpers/up-process.js';
+import { killStarted, started, startUp, stopWith } from './helpers/up-process.js';
 
 /*
  * `marketlake up` with MARKETLAKE_OTLP_ENDPOINT pointing at a local OTLP/HTTP receiver and
@@ -22,7 +27,7 @@ import { killStarted, startUp, stopWith } from './helpers/up-process.js';
  */
 
 const PIPELINE = `
-import { asset } from 'marketlake';
+import { asset, daily } from 'marketlake';
 export const prices = asset({
   name: 'prices',
   description: 'Closing prices',
@@ -44,6 +49,11 @@ export const doubled = asset({
   name: 'doubled',
   deps: ['prices'],
   sql: 'SELECT symbol, close * 2 AS close2 FROM prices',
+});
+export const daily_px = asset({
+  name: 'daily_px',
+  partitions: daily({ start: '2024-01-01', end: '2024-01-04' }),
+  run: () => new Promise((r) => setTimeout(r, 1000)),
 });
 export const broken = asset({
   name: 'broken',
@@ -181,4 +191,104 @@ describe('traces and lineage from a running platform', () => {
       message: 'broken on purpose',
     });
   });
+});
+
+const pg = backends.find((b) => b.name === 'postgres');
+
+describe.skipIf(pg === undefined || pg.skip)('traces and lineage from cluster workers', () => {
+  it('puts the attempts of two workers in one trace per run', async () => {
+    const url = pg!.url(project);
+    const lineageFile = path.join(project, 'lineage.jsonl');
+    const env = {
+      MARKETLAKE_HOME: home,
+      MARKETLAKE_DATABASE_URL: url,
+      MARKETLAKE_DUCKDB_THREADS: '1',
+      MARKETLAKE_OTLP_ENDPOINT: receiver.url,
+      MARKETLAKE_LINEAGE_FILE: lineageFile,
+    };
+    try {
+      distModule('cli/main.js');
+      const workers: ChildProcess[] = [0, 1].map(() => {
+        const child = spawn(
+          process.execPath,
+          [
+            path.join(repoRoot, 'bin/marketlake.js'),
+            'worker',
+            '--slots',
+            '1',
+            '--project',
+            project,
+          ],
+          { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        started.push(child);
+        return child;
+      });
+      // Both idle before the run exists, so the attempts spread over the two.
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              let out = '';
+              w.stdout?.setEncoding('utf8').on('data', (d: string) => {
+                out += d;
+                if (out.includes('is running')) resolve();
+              });
+              w.once('exit', (code) => reject(new Error(`worker exited (${code}): ${out}`)));
+            }),
+        ),
+      );
+      const submitted = await runCli(
+        ['run', 'daily_px', '--from', '2024-01-01', '--to', '2024-01-04', '--project', project],
+        { env },
+      );
+      expect(submitted.code, submitted.stderr).toBe(0);
+      const runId = submitted.stdout.split('\n')[0] ?? '';
+      const meta = await openMetaStore(url);
+      try {
+        const store = new RunStore(meta);
+        for (let i = 0; ; i++) {
+          const run = await store.getRun(runId);
+          if (['succeeded', 'failed', 'canceled'].includes(run.state)) {
+            expect(run.state).toBe('succeeded');
+            break;
+          }
+          if (i > 600) throw new Error('the run did not end in 60 s');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await meta.close();
+      }
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              w.once('exit', () => resolve());
+              w.kill('SIGTERM');
+            }),
+        ),
+      );
+      const inRun = receiver.spans.filter((s) => s.traceId === traceIdOfRun(runId));
+      const attempts = inRun.filter((s) => s.parentSpanId === runSpanId(runId));
+      expect(attempts.map((s) => s.attributes['marketlake.partition']).sort()).toEqual([
+        '2024-01-01',
+        '2024-01-02',
+        '2024-01-03',
+        '2024-01-04',
+      ]);
+      expect(inRun.filter((s) => s.spanId === runSpanId(runId))).toHaveLength(1);
+      expect(new Set(inRun.map((s) => s.service))).toEqual(new Set(['marketlake-worker']));
+      for (const a of attempts) expect(String(a.attributes['cicd.worker.id'])).not.toBe('');
+      expect(new Set(attempts.map((a) => a.attributes['cicd.worker.id'])).size).toBe(2);
+      const events = readFileSync(lineageFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as RunEvent);
+      for (const e of events) expect(validateRunEvent(e)).toEqual([]);
+      expect(events.filter((e) => e.eventType === 'START')).toHaveLength(4);
+      expect(events.filter((e) => e.eventType === 'COMPLETE')).toHaveLength(4);
+    } finally {
+      await pg!.cleanup(url);
+    }
+  }, 120_000);
 });
