@@ -146,6 +146,17 @@ describe('alerts with the platform up', () => {
       const missing = await fetch(`${up.url}/api/alerts/silences/sil_nope`, { method: 'DELETE' });
       expect(missing.status).toBe(404);
 
+      const history = (await (await fetch(`${up.url}/api/alerts/history?limit=5`)).json()) as {
+        alerts: { rule: string; startedAt: string }[];
+      };
+      expect(history.alerts.map((a) => a.rule)).toEqual(['run_failed']);
+      expect((await fetch(`${up.url}/api/alerts/history?limit=x`)).status).toBe(400);
+      const tested = (await (
+        await fetch(`${up.url}/api/alerts/test`, { method: 'POST' })
+      ).json()) as { notifiers: { notifier: string; status: string }[] };
+      expect(tested.notifiers).toMatchObject([{ notifier: 'webhook', status: 'delivered' }]);
+      expect(hook.bodies.at(-1)).toMatchObject({ kind: 'test' });
+
       const cli = await runCli(['alerts', '--json', '--project', project], {
         env: { MARKETLAKE_HOME: home },
       });
