@@ -17,6 +17,15 @@ export const allowedDependencies = {
   ui: [],
 };
 
+/**
+ * Light doors the package's root SDK entry (src/index.ts) may use instead of a domain's index:
+ * every attempt worker imports the SDK, and the full pipelines door would load the run store,
+ * the scheduler and their drivers into each of them (tens of MB in every measured peak).
+ */
+export const sdkDoors = {
+  pipelines: ['sdk/index.js', 'partitions/index.js', 'errors.js'],
+};
+
 function domainOf(file, srcRoot) {
   const rel = path.relative(srcRoot, file);
   if (rel.startsWith('..')) return undefined;
@@ -51,7 +60,10 @@ export default {
       const resolved = path.resolve(path.dirname(file), source);
       const target = domainOf(resolved, srcRoot);
       if (!target || target.domain === self.domain || target.domain === '(root)') return;
-      if (target.rest !== 'index.js' && target.rest !== 'index.ts') {
+      const sdkDoor =
+        self.domain === '(root)' &&
+        (sdkDoors[target.domain] ?? []).includes(target.rest.replace(/\.ts$/, '.js'));
+      if (target.rest !== 'index.js' && target.rest !== 'index.ts' && !sdkDoor) {
         const door = path.relative(
           path.dirname(file),
           path.join(srcRoot, target.domain, 'index.js'),

@@ -4,20 +4,20 @@
  */
 export { defineConfig } from './core/index.js';
 export type { UserConfig, MarketlakeConfig } from './core/index.js';
+// The SDK's light doors (see eslint-rules/domain-boundaries.js): attempt workers import this
+// module, and the whole pipelines domain (run store, scheduler, drivers) has no business there.
+export { asset, barChecks, inbox, schedule, sensor } from './pipelines/sdk/index.js';
 export {
-  asset,
   daily,
-  inbox,
   monthly,
   multiPartitions,
-  NonRetryableError,
-  schedule,
-  sensor,
   sessions,
   staticPartitions,
-} from './pipelines/index.js';
+} from './pipelines/partitions/index.js';
+export { NonRetryableError } from './pipelines/errors.js';
 export type {
   AssetCheckOptions,
+  BarChecksOptions,
   AssetContext,
   AssetDefinition,
   AssetOptions,

@@ -136,22 +136,30 @@ describe('lineage hooks', () => {
     const killed = claim('att_killed', 'returns');
     const bad = claim('att_bad', 'prices');
     hooks.attemptStarted?.(ok);
-    hooks.checkFinished?.('returns', {
-      check: 'not_empty',
-      severity: 'error',
-      blocking: true,
-      passed: true,
-      failingCount: 0,
-      message: undefined,
-    });
-    hooks.checkFinished?.('returns', {
-      check: 'no_outliers',
-      severity: 'warn',
-      blocking: false,
-      passed: false,
-      failingCount: 3,
-      message: '3 rows',
-    });
+    hooks.checkFinished?.(
+      'returns',
+      {
+        check: 'not_empty',
+        severity: 'error',
+        blocking: true,
+        passed: true,
+        failingCount: 0,
+        message: undefined,
+      },
+      'att_ok',
+    );
+    hooks.checkFinished?.(
+      'returns',
+      {
+        check: 'no_outliers',
+        severity: 'warn',
+        blocking: false,
+        passed: false,
+        failingCount: 3,
+        message: '3 rows',
+      },
+      'att_ok',
+    );
     hooks.attemptFinished?.(report(ok, 'succeeded', 'OK'));
     hooks.attemptFinished?.(report(killed, 'canceled', 'KILLED'));
     hooks.attemptFinished?.(report(bad, 'failed', 'ERROR'));

@@ -71,9 +71,8 @@ export function lineageHooks(
   if (!lineage.enabled) return undefined;
   const { lake, meta, logger } = sources;
   const runJobs = new Map<string, string>();
-  // Check outcomes arrive in one synchronous burst per attempt, before its attemptFinished.
-  const checkBatches = new Map<string, AssetCheckOutcome[][]>();
-  let open: { asset: string; batch: AssetCheckOutcome[] } | undefined;
+  // Check outcomes by attempt, until the attempt's final event carries them.
+  const checkBatches = new Map<string, AssetCheckOutcome[]>();
   let chain: Promise<void> = Promise.resolve();
 
   const fieldsOf = async (dataset: string): Promise<LineageDatasetInput> => {
@@ -163,24 +162,16 @@ export function lineageHooks(
       const at = new Date();
       enqueue('START', async () => lineage.emit('START', at, await base(claim)));
     },
-    checkFinished(asset, outcome): void {
-      if (open === undefined || open.asset !== asset) {
-        const batch: AssetCheckOutcome[] = [];
-        const list = checkBatches.get(asset) ?? [];
-        list.push(batch);
-        checkBatches.set(asset, list);
-        open = { asset, batch };
-        queueMicrotask(() => (open = undefined));
-      }
-      open.batch.push(outcome);
+    checkFinished(_asset, outcome, attemptId): void {
+      checkBatches.set(attemptId, [...(checkBatches.get(attemptId) ?? []), outcome]);
     },
     attemptFinished(report): void {
       const { claim, result } = report;
       const type = finalEventType(report);
-      const list = checkBatches.get(claim.asset);
+      const list = checkBatches.get(claim.attemptId);
+      checkBatches.delete(claim.attemptId);
       // Checks run only after the task itself succeeded.
-      const checks = result?.exitReason === 'OK' && type !== 'ABORT' ? list?.shift() : undefined;
-      if (list?.length === 0) checkBatches.delete(claim.asset);
+      const checks = result?.exitReason === 'OK' && type !== 'ABORT' ? list : undefined;
       enqueue(type, async () => {
         const attempt = await base(claim);
         const output = attempt.output ?? { name: claim.asset };

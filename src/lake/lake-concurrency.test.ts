@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtinDatasets } from './builtins.js';
 import { backends } from '../../test/helpers/backends.js';
 import { bar, days } from '../../test/helpers/bars.js';
 import { distModule, runNode, type ChildResult } from '../../test/helpers/dist.js';
@@ -94,7 +95,7 @@ describe.each(backends)('lake concurrency on $name', (backend) => {
         for (const c of children) {
           expect(c.stderr).toBe('');
           expect(c.code).toBe(0);
-          expect(c.stdout.trim()).toBe('5');
+          expect(c.stdout.trim()).toBe(String(builtinDatasets.length + 1));
         }
         const store = await openMetaStore(url);
         try {

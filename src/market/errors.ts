@@ -105,3 +105,8 @@ export class MarketNotBarsDatasetError extends MarketlakeError {
 export class MarketActionInvalidError extends MarketlakeError {
   readonly code = 'MARKET_ACTION_INVALID';
 }
+
+/** A bars file to import cannot be read (missing, empty, no header, a column missing). */
+export class MarketImportFileError extends MarketlakeError {
+  readonly code = 'MARKET_IMPORT_FILE';
+}

@@ -155,15 +155,15 @@ describe.each(backends)('migrations on $name', (backend) => {
       removeDir(dir);
     });
 
-    it('is listed after version 1, before the scheduler state of version 3', () => {
-      expect(migrations.map((m) => m.version)).toEqual([1, 2, 3, 4]);
-      expect(latestSchemaVersion).toBe(4);
+    it('is listed after version 1, with the later versions in order', () => {
+      expect(migrations.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(latestSchemaVersion).toBe(5);
     });
 
     it('applies to a fresh database', async () => {
       const store = await openMetaStore(url);
       try {
-        expect(await schemaVersion(store.db)).toBe(4);
+        expect(await schemaVersion(store.db)).toBe(5);
         await useRunTables(store);
       } finally {
         await store.close();
@@ -207,8 +207,8 @@ describe.each(backends)('migrations on $name', (backend) => {
       }
       const store = await openMetaStore(url, { migrate: false });
       try {
-        expect(await migrate(store)).toEqual({ from: 1, to: 4 });
-        expect(await migrate(store)).toEqual({ from: 4, to: 4 });
+        expect(await migrate(store)).toEqual({ from: 1, to: 5 });
+        expect(await migrate(store)).toEqual({ from: 5, to: 5 });
         const rows = await store.db
           .selectFrom('meta_migrations')
           .select(['version', 'name'])
@@ -219,6 +219,7 @@ describe.each(backends)('migrations on $name', (backend) => {
           { version: 2, name: 'runs and task queue' },
           { version: 3, name: 'scheduler state' },
           { version: 4, name: 'alerts' },
+          { version: 5, name: 'history indexes' },
         ]);
         const dataset = await store.db.selectFrom('datasets').selectAll().executeTakeFirstOrThrow();
         expect(dataset).toMatchObject({ name: 'bars_1d', head_version: 3 });

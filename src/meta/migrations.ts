@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { MetaDialect } from './meta-store.js';
 import { migration3 } from './migration-3.js';
 import { migration4 } from './migration-4.js';
+import { migration5 } from './migration-5.js';
 
 /** One schema change; `up` runs inside the migration transaction. */
 export interface Migration {
@@ -337,6 +338,7 @@ export const migrations: readonly Migration[] = [
   },
   migration3,
   migration4,
+  migration5,
 ];
 
 /** Highest schema version this build knows. */

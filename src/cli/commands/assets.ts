@@ -14,6 +14,13 @@ export function assetsCommand(program: Command): void {
       "the project's assets, their partitions, schedules, and any problem in the pipeline files",
     )
     .option('--json', 'JSON output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake assets
+  $ marketlake assets --json | jq '.problems'`,
+    )
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withPipelines(cmd.optsWithGlobals<GlobalFlags>(), (p) => {
         const view = projectView(p.runtime.project.current());
@@ -47,6 +54,13 @@ export function assetsCommand(program: Command): void {
     .option('--after <index>', 'partitions after this index (pagination)')
     .option('--mark-stale <keys>', 'mark materialized partitions stale: a key, or FROM..TO')
     .option('--json', 'JSON output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake partitions krx_daily --status failed
+  $ marketlake partitions krx_daily --mark-stale 2024-06-03..2024-06-07`,
+    )
     .action(
       async (
         asset: string,

@@ -22,6 +22,13 @@ Examples:
     .description('list calendars with time zone and supported dates')
     .option('--json', 'one JSON document')
     .option('--csv', 'CSV')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake calendar ls
+  $ marketlake calendar ls --json`,
+    )
     .action(async (opts: Fmt) => {
       const { calendarInfos, listCalendars } = await import('../../market/index.js');
       printRows(

@@ -24,6 +24,13 @@ export function logsCommand(program: Command): void {
     .argument('<run>', 'run id')
     .option('--task <asset>', 'only this asset')
     .option('--follow', 'keep printing new lines until the run ends')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake logs r0mwwol3qh0000eda96d
+  $ marketlake logs r0mwwol3qh0000eda96d --task krx_daily --follow`,
+    )
     .action(async (runId: string, opts: { task?: string; follow?: boolean }, cmd: Command) => {
       await withPipelines(cmd.optsWithGlobals<GlobalFlags>(), async (p) => {
         const after = new Map<string, number>();

@@ -17,6 +17,14 @@ export function runsCommand(program: Command): void {
     .option('--limit <n>', 'at most n runs', '50')
     .option('--before <id>', 'runs older than this run id (pagination)')
     .option('--json', 'JSON output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake runs --state failed
+  $ marketlake runs --asset krx_daily --limit 10 --json
+  $ marketlake runs show r0mwwol3qh0000eda96d`,
+    )
     .action(
       async (
         opts: { state?: string; asset?: string; limit: string; before?: string; json?: boolean },
@@ -56,6 +64,13 @@ export function runsCommand(program: Command): void {
     .description('a run with every attempt and its resources (wall, queue, CPU, peak memory, rows)')
     .argument('<run>', 'run id')
     .option('--json', 'JSON output (timestamps ISO-8601 UTC, byte counts as strings)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake runs show r0mwwol3qh0000eda96d
+  $ marketlake runs show r0mwwol3qh0000eda96d --json | jq '.attempts[].peakRssBytes'`,
+    )
     .action(async (runId: string, opts: { json?: boolean }, cmd: Command) => {
       await withPipelines(cmd.optsWithGlobals<GlobalFlags>(), async (p) => {
         const run = await p.store.getRun(runId);
@@ -67,6 +82,12 @@ export function runsCommand(program: Command): void {
     .command('cancel')
     .description('cancel a run: queued attempts are dropped, running ones killed')
     .argument('<run>', 'run id')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake cancel r0mwwol3qh0000eda96d`,
+    )
     .action(async (runId: string, _opts: unknown, cmd: Command) => {
       await withPipelines(cmd.optsWithGlobals<GlobalFlags>(), async (p) => {
         const killed = await p.runtime.cancel(runId, 'Canceled from the CLI.');
@@ -80,6 +101,13 @@ export function runsCommand(program: Command): void {
     .option('--failed-only', 'only the failed, upstream_failed and canceled tasks')
     .option('--wait', 'wait for the new run (runs it here when no platform is up)')
     .option('--json', 'JSON output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ marketlake retry r0mwwol3qh0000eda96d --failed-only
+  $ marketlake retry r0mwwol3qh0000eda96d --wait`,
+    )
     .action(
       async (
         runId: string,

@@ -22,6 +22,7 @@ Every worker must see the same lake folder (an NFS mount) and metadata database.
 Stops on SIGINT/SIGTERM: running attempts get 10 s to finish, then are killed and retried elsewhere.
 
 Examples:
+  $ marketlake worker --slots 4 --metrics-port 9464
   $ MARKETLAKE_DATABASE_URL=postgres://postgres@db:5432/marketlake marketlake worker --slots 4`,
     )
     .action(async (opts: { slots?: string; metricsPort?: string }, cmd: Command) => {

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 
@@ -111,6 +110,9 @@ export async function readJsonLines(file: string): Promise<SourceRecords> {
 export async function readParquet(file: string): Promise<SourceRecords> {
   const dir = await mkdtemp(path.join(tmpdir(), 'marketlake-parquet-'));
   const csv = path.join(dir, 'rows.csv');
+  // Loaded here: the SDK entry re-exports the connectors, and attempt workers that never read
+  // Parquet should not carry DuckDB's native library (it would show in every peak RSS).
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const conn = await db.connect();
   try {

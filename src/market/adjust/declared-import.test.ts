@@ -150,7 +150,7 @@ describe.each(backends)('declared adjustments on import on $name', (backend) => 
       const file = path.join(dir, 'no-symbol.csv');
       writeFileSync(file, 'date,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,10\n');
       const missing = await failure(importBarsWithActions(lake, file, { pricesInclude: 'split' }));
-      expect(missing.code).toBe('LAKE_IMPORT_FILE');
+      expect(missing.code).toBe('MARKET_IMPORT_FILE');
       expect(missing.message).toContain('lacks symbol');
       const wrongColumn = await failure(
         importBarsWithActions(lake, file, {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Lake, WriteResult } from '../../lake/index.js';
-import { LakeImportFileError } from '../../lake/index.js';
+import { MarketImportFileError } from '../errors.js';
 import { MarketInvalidOptionError } from '../errors.js';
 import { choiceOption } from '../options.js';
 import { ident, literal } from '../sql.js';
@@ -75,7 +75,7 @@ function resolveFields(
     if (given !== undefined) {
       const found = byLower.get(given.toLowerCase());
       if (found === undefined)
-        throw new LakeImportFileError(
+        throw new MarketImportFileError(
           `${file} has no column "${given}" (given for ${field}); its columns are ${header.join(', ')}.`,
           { details: { file, field, column: given } },
         );
@@ -89,7 +89,7 @@ function resolveFields(
   if (options.symbol === undefined) required.unshift('symbol');
   const missing = required.filter((f) => out[f] === undefined);
   if (missing.length > 0)
-    throw new LakeImportFileError(
+    throw new MarketImportFileError(
       `${file} lacks ${missing.join(', ')} (columns: ${header.join(', ')}). Name the source columns ` +
         `(columns: { ${missing[0]}: '...' })${missing.includes('symbol') ? ' or give the symbol' : ''}.`,
       { details: { file, missing } },

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { LakeImportFileError } from '../../lake/index.js';
+import { MarketImportFileError } from '../errors.js';
 
 /** The column names on the first line of a CSV file (gzip when it ends in .gz). */
 export async function readCsvHeader(file: string, delimiter = ','): Promise<string[]> {
@@ -16,12 +16,12 @@ export async function readCsvHeader(file: string, delimiter = ','): Promise<stri
         .split(delimiter)
         .map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
     }
-    throw new LakeImportFileError(`${file} is empty: expected a header line.`, {
+    throw new MarketImportFileError(`${file} is empty: expected a header line.`, {
       details: { file },
     });
   } catch (err) {
-    if (err instanceof LakeImportFileError) throw err;
-    throw new LakeImportFileError(
+    if (err instanceof MarketImportFileError) throw err;
+    throw new MarketImportFileError(
       `Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}. Check the path and that it is a CSV (or .csv.gz) file.`,
       { cause: err, details: { file } },
     );

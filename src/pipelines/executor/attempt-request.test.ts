@@ -57,8 +57,13 @@ describe('attempt requests', () => {
       /resources.memoryMb is 1.5/,
     );
     expect(() => prepareAttempt({ ...base, enqueuedAt: new Date('nope') })).toThrow(/enqueuedAt/);
-    expect(() => prepareAttempt({ ...base, kind: 'sql' } as never)).toThrow(
-      expect.objectContaining({ code: 'PIPELINES_TASK_UNSUPPORTED' }),
+    // A SQL request needs its query and the dataset it writes.
+    expect(() => prepareAttempt({ ...base, kind: 'sql' } as never)).toThrow(/sql is missing/);
+    expect(() => prepareAttempt({ ...base, kind: 'sql', sql: 'SELECT 1' } as never)).toThrow(
+      /dataset is missing/,
+    );
+    expect(() => prepareAttempt({ ...base, kind: 'shell' } as never)).toThrow(
+      /Use 'run', 'command' or 'sql'/,
     );
     expect(() =>
       prepareAttempt({ kind: 'command', runId: 'r', asset: 'a', command: '  ' }),
@@ -82,8 +87,12 @@ describe('attempt requests', () => {
     expect(
       attemptRequestFor(cmd, { projectDir: '/p' }, { runId: 'r', timeoutMs: 9 }),
     ).toMatchObject({ kind: 'command', command: ['python', 'c.py'], cwd: '/p', timeoutMs: 9 });
-    const sql = asset({ name: 's', sql: 'SELECT 1' });
-    expect(() => attemptRequestFor(sql, { projectDir: '/p' }, { runId: 'r' })).toThrow(/SQL/);
+    const sql = asset({ name: 's', dataset: 'out', sql: 'SELECT 1' });
+    expect(attemptRequestFor(sql, { projectDir: '/p' }, { runId: 'r' })).toMatchObject({
+      kind: 'sql',
+      sql: 'SELECT 1',
+      dataset: 'out',
+    });
   });
 });
 

@@ -11,7 +11,7 @@ import { killRunningCommand, runCommandTask } from './command-task.js';
 import { compilerLoaded } from './compile-cache.js';
 import { collectGarbage } from './garbage-collection.js';
 import { PipelineModules } from './pipeline-modules.js';
-import { loadLakeFactory, type LakeFactory } from './lake-factory.js';
+import { loadLakeFactory, type LakeFactory, type LakeLease } from './lake-factory.js';
 import { runSqlTask } from './sql-task.js';
 import { createTaskContext } from './task-context.js';
 import { WorkerOutput } from './worker-output.js';
@@ -33,6 +33,19 @@ function send(message: WorkerMessage): void {
   process.send?.(message);
 }
 
+/** The lake for `attempt` from the factory, when the pool has one. */
+async function leaseLake(attempt: WorkerAttempt): Promise<LakeLease | undefined> {
+  const factory = await lakeFactory;
+  return factory?.({
+    lakePath: attempt.lakePath,
+    asset: attempt.asset,
+    partition: attempt.partition,
+    runId: attempt.runId,
+    attemptId: attempt.attemptId,
+    attempt: attempt.attempt,
+  });
+}
+
 async function runFunction(
   attempt: WorkerAttempt,
   task: RunTaskSpec,
@@ -49,15 +62,7 @@ async function runFunction(
     throw new PipelinesTaskUnsupportedError(
       `Asset "${attempt.asset}" is a ${definition.task.type} task, not a run(ctx) function.`,
     );
-  const factory = await lakeFactory;
-  const lease = await factory?.({
-    lakePath: attempt.lakePath,
-    asset: attempt.asset,
-    partition: attempt.partition,
-    runId: attempt.runId,
-    attemptId: attempt.attemptId,
-    attempt: attempt.attempt,
-  });
+  const lease = await leaseLake(attempt);
   output.capture((stream, line) =>
     channel.log(stream === 'stderr' ? 'warn' : 'info', stream, line),
   );
@@ -77,15 +82,7 @@ async function runSql(
   task: SqlTaskSpec,
   channel: AttemptChannel,
 ): Promise<void> {
-  const factory = await lakeFactory;
-  const lease = await factory?.({
-    lakePath: attempt.lakePath,
-    asset: attempt.asset,
-    partition: attempt.partition,
-    runId: attempt.runId,
-    attemptId: attempt.attemptId,
-    attempt: attempt.attempt,
-  });
+  const lease = await leaseLake(attempt);
   try {
     await runSqlTask(attempt, task, lease?.lake, channel);
   } finally {

@@ -152,7 +152,7 @@ export class PipelinesRuntime {
           metadata: result.metadata,
         };
         const outcomes = await runAssetChecks(lake, asset, target, this.#o.logger);
-        for (const o of outcomes) this.#o.hooks?.checkFinished?.(asset.name, o);
+        for (const o of outcomes) this.#o.hooks?.checkFinished?.(asset.name, o, claim.attemptId);
         return blockingFailure(outcomes);
       },
     };

@@ -32,7 +32,7 @@ export interface RuntimeHooks {
   /** This worker renewed its leases. */
   heartbeat?(): void;
   /** An asset check ran after a successful attempt. */
-  checkFinished?(asset: string, outcome: AssetCheckOutcome): void;
+  checkFinished?(asset: string, outcome: AssetCheckOutcome, attemptId: string): void;
   /** A schedule fired (lag from the tick to the run's creation). */
   scheduleTicked?(schedule: string, lagSeconds: number): void;
 }
@@ -52,7 +52,8 @@ export function combineHooks(...all: readonly (RuntimeHooks | undefined)[]): Run
     attemptFinished: (report) => hooks.forEach((h) => h.attemptFinished?.(report)),
     runFinished: (run) => hooks.forEach((h) => h.runFinished?.(run)),
     heartbeat: () => hooks.forEach((h) => h.heartbeat?.()),
-    checkFinished: (asset, outcome) => hooks.forEach((h) => h.checkFinished?.(asset, outcome)),
+    checkFinished: (asset, outcome, attemptId) =>
+      hooks.forEach((h) => h.checkFinished?.(asset, outcome, attemptId)),
     scheduleTicked: (schedule, lag) => hooks.forEach((h) => h.scheduleTicked?.(schedule, lag)),
   };
 }

@@ -2,7 +2,7 @@
  * Email over SMTP (nodemailer): the title as subject, the text as body. An SMTP 5xx answer (a
  * refused address or login) is not retried; connection problems and 4xx answers (try later) are.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { messageOf } from '../../../core/index.js';
 import { ObserveNotifierDeliveryError } from '../../errors.js';
 import { redactUrl, type AlertMessage, type Notifier } from './notifier.js';
@@ -24,7 +24,10 @@ export function emailNotifier(options: EmailNotifierOptions): Notifier {
   const url = new URL(options.smtpUrl);
   const target = `${redactUrl(options.smtpUrl)} -> ${options.to}`;
   const timeout = options.timeoutMs ?? 10_000;
-  const transport = nodemailer.createTransport({
+  // nodemailer is loaded on first use: every process that imports the SDK (attempt workers
+  // included) would otherwise carry it in memory.
+  let transport: Promise<Transporter> | undefined;
+  const settings = {
     host: url.hostname,
     port: url.port === '' ? (url.protocol === 'smtps:' ? 465 : 587) : Number(url.port),
     secure: url.protocol === 'smtps:',
@@ -36,7 +39,9 @@ export function emailNotifier(options: EmailNotifierOptions): Notifier {
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-  });
+  };
+  const connect = (): Promise<Transporter> =>
+    (transport ??= import('nodemailer').then((m) => m.default.createTransport(settings)));
   const from = options.from ?? `marketlake@${url.hostname}`;
   return {
     name: 'email',
@@ -44,7 +49,9 @@ export function emailNotifier(options: EmailNotifierOptions): Notifier {
     async send(message: AlertMessage, signal: AbortSignal): Promise<void> {
       if (signal.aborted) throw signal.reason;
       try {
-        await transport.sendMail({
+        await (
+          await connect()
+        ).sendMail({
           from,
           to: options.to,
           subject: message.title,
