@@ -47,6 +47,9 @@ async function importBenchmark(id, title, file, rowsNote) {
   await warmPageCache(file);
   const tools = [
     { tool: 'marketlake', script: 'bench/import-marketlake.js', options: {} },
+    ...(id === 'import-sp500'
+      ? [{ tool: 'marketlake-file-drop', script: 'bench/import-file-drop.js', options: {} }]
+      : []),
     ...config.rawVariants.map((variant) => ({
       tool: `duckdb-${variant}`,
       script: 'bench/import-duckdb.js',
@@ -180,6 +183,19 @@ if (config.benchmarks.includes('metrics-scrape')) {
   log('metrics-scrape: 1,000 assets');
   const run = await attempt('bench/metrics-scrape.js', { assets: 1000, scrapes: 200, warmup: 20 });
   sections.push({ id: 'metrics-scrape', command: run.command, error: run.error, ...run.result });
+}
+if (config.benchmarks.includes('observe-overhead')) {
+  log('observe-overhead: HTTP load and fan-out with metrics and tracing off and on');
+  const work = path.join(config.work, 'observe');
+  const small = config.scale !== 'full';
+  const run = await attempt('bench/observe-overhead.js', {
+    work,
+    seconds: small ? 3 : 10,
+    fanout: small ? 300 : 2000,
+    rounds: small ? 1 : 2,
+  });
+  rmSync(work, { recursive: true, force: true });
+  sections.push({ id: 'observe-overhead', command: run.command, error: run.error, ...run.result });
 }
 
 const report = { config, machine, sections };

@@ -40,6 +40,7 @@ export const BENCHMARKS = [
   'pipelines',
   'pipelines-cluster',
   'metrics-scrape',
+  'observe-overhead',
 ];
 /** Raw DuckDB peers of the import benchmarks (see import-duckdb.js). */
 export const RAW_VARIANTS = ['copy', 'partitioned', 'per-partition'];

@@ -85,3 +85,23 @@ export function metricsSection(r) {
     `Command: \`${r.command}\``,
   ].join('\n');
 }
+
+/** The observability overhead section. */
+export function overheadSection(r) {
+  const title = '## Observability overhead: metrics and tracing on versus off';
+  if (r.error)
+    return [title, '', `Failed: \`${r.error}\`.  `, `Command: \`${r.command}\``].join('\n');
+  const pct = (v) => `${v.toFixed(1)}%`;
+  return [
+    title,
+    '',
+    `Each workload ran ${r.rounds} time(s) each way, alternating; "on" records Prometheus metrics and exports OpenTelemetry spans over OTLP/HTTP to a local receiver (${int(r.otlpBytesReceived)} bytes received).`,
+    '',
+    '| Workload | Off | On | Throughput lost | Target |',
+    '|---|---:|---:|---:|---|',
+    `| HTTP: autocannon, 50 connections, ${r.seconds} s, GET /api/datasets | ${int(Math.round(r.httpOffRps))} req/s | ${int(Math.round(r.httpOnRps))} req/s | ${pct(r.httpLossPct)} | at most 5%: ${verdict(r.httpLossPct <= 5)} |`,
+    `| Fan-out of ${int(r.fanout)} no-op tasks | ${r.fanoutOffTasksPerSec.toFixed(0)} tasks/s | ${r.fanoutOnTasksPerSec.toFixed(0)} tasks/s | ${pct(r.fanoutLossPct)} | at most 5%: ${verdict(r.fanoutLossPct <= 5)} |`,
+    '',
+    `Command: \`${r.command}\``,
+  ].join('\n');
+}

@@ -11,8 +11,13 @@ export interface Platform {
   lake: Lake;
   logger: Logger;
   startedAt: Date;
-  /** The process's metrics; `createServer` creates them when absent. */
-  metrics?: PlatformMetrics;
+  /**
+   * The process's metrics; `createServer` creates them when absent. `false` serves no /metrics
+   * and records no request durations (the overhead benchmark's baseline).
+   */
+  metrics?: PlatformMetrics | false;
+  /** Trace one plain API request in this many (default 1: all; see tracing-hook.ts). */
+  httpTraceSampleEvery?: number;
   /** Traces of API requests; absent or disabled: none. */
   tracing?: Tracing;
   /** The pipelines runtime (submit, cancel, retry, backfill); absent in tools that only read. */

@@ -18,8 +18,10 @@ import { sourcesRoutes } from './routes/sources.js';
 export function createServer(platform: Platform): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
   // First, so its request-duration hook sees every route.
-  metricsRoutes(app, platform, platform.metrics ?? createMetrics({ logger: platform.logger }));
-  if (platform.tracing !== undefined) registerTracingHook(app, platform.tracing);
+  if (platform.metrics !== false)
+    metricsRoutes(app, platform, platform.metrics ?? createMetrics({ logger: platform.logger }));
+  if (platform.tracing !== undefined)
+    registerTracingHook(app, platform.tracing, platform.httpTraceSampleEvery);
   app.setErrorHandler((err, req, reply) => {
     const status = httpStatusOf(err);
     if (status >= 500) platform.logger.error({ err, url: req.url }, 'request failed');

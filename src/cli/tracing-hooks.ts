@@ -3,7 +3,7 @@
  * for the lake commits the attempt made (read back from the catalogue: the lake cannot import
  * the observe domain), and the run's root span when the run ends. Only built when tracing is on.
  */
-import type { Logger } from '../core/index.js';
+import { UsageError, type Logger } from '../core/index.js';
 import type { MetaStore } from '../meta/index.js';
 import type { AttemptSpanInput, Tracing } from '../observe/index.js';
 import type { AttemptReport, RuntimeHooks } from '../pipelines/index.js';
@@ -19,6 +19,20 @@ export async function openTracing(
 ): Promise<Tracing> {
   const { createTracing } = await import('../observe/index.js');
   return createTracing({ endpoint: env[OTLP_ENDPOINT_ENV], serviceName, logger });
+}
+
+/** Environment variable: trace one plain API request in this many (default 10). */
+export const HTTP_TRACE_SAMPLE_ENV = 'MARKETLAKE_OTLP_HTTP_SAMPLE_EVERY';
+
+/** How many plain API requests share one span, from the environment (default 10). */
+export function httpTraceSampleEvery(env: NodeJS.ProcessEnv): number {
+  const raw = env[HTTP_TRACE_SAMPLE_ENV];
+  const n = raw === undefined || raw === '' ? 10 : Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(
+      `${HTTP_TRACE_SAMPLE_ENV}=${raw ?? ''}: use a whole number >= 1 (1 traces every request).`,
+    );
+  return n;
 }
 
 /** The span input of an ended attempt. */

@@ -5,6 +5,7 @@ import { alertHooks } from '../alert-hooks.js';
 import { startDemoFeed, type DemoFeedHandle } from '../demo-feed.js';
 import { collectPipelineGauges, metricsHooks } from '../metrics-hooks.js';
 import { openObservers, type PlatformObservers } from '../platform-observers.js';
+import { httpTraceSampleEvery } from '../tracing-hooks.js';
 import { startPlatformRuntime, UP_ROLES, type PlatformRole } from '../platform-runtime.js';
 import { loadCliConfig, openContext, type GlobalFlags } from '../context.js';
 import { CliListenFailedError, CliPortInUseError } from '../errors.js';
@@ -87,6 +88,7 @@ Examples:
           pipelines,
           metrics,
           tracing: observers.tracing,
+          httpTraceSampleEvery: httpTraceSampleEvery(process.env),
         });
         // A writer killed mid-commit leaves staging and uncommitted files; nothing reads them, so clean them now.
         const cleaned = await ctx.lake.vacuum();
