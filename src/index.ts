@@ -15,6 +15,7 @@ export {
   staticPartitions,
 } from './pipelines/partitions/index.js';
 export { NonRetryableError } from './pipelines/errors.js';
+export { readBars, type AdjustedBar, type ReadBarsOptions } from './market/index.js';
 export type {
   AssetCheckOptions,
   BarChecksOptions,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../core/index.js';
 import type { PipelinesRuntime, RunStore, RunView, RuntimeOptions } from '../pipelines/index.js';
 import { openContext, type CliContext, type GlobalFlags } from './context.js';
+import { createDeclaredDatasets } from './declared-datasets.js';
 
 /** An open home with its pipelines. */
 export interface PipelinesCli {
@@ -65,7 +66,9 @@ export async function withPipelines<T>(
     };
     const follow: PipelinesCli['follow'] = async (runIds, onEach) => {
       const c = ctx.loaded.config;
-      const local = (await platformAlive())
+      const alive = await platformAlive();
+      if (!alive) await createDeclaredDatasets(ctx, project.current());
+      const local = alive
         ? undefined
         : await PipelinesRuntime.start({
             ...options,

@@ -5,6 +5,7 @@
  */
 import type { LoadedConfig } from '../core/index.js';
 import type { PipelinesRuntime, RuntimeHooks } from '../pipelines/index.js';
+import { createDeclaredDatasets } from './declared-datasets.js';
 import type { CliContext } from './context.js';
 import { runtimeOptions } from './pipelines-context.js';
 
@@ -27,14 +28,8 @@ export async function startPlatformRuntime(
   const snapshot = project.current();
   for (const d of snapshot.loaded.diagnostics)
     ctx.logger.warn(`${d.file}:${d.line}: ${d.message} Fix: ${d.fix}`);
-  for (const asset of snapshot.loaded.assets) {
-    if (asset.datasetSpec === undefined) continue;
-    await ctx.lake
-      .createDataset(asset.datasetSpec)
-      .catch((err: unknown) =>
-        ctx.logger.error({ err, asset: asset.name }, 'the dataset the asset declares is invalid'),
-      );
-  }
+  await createDeclaredDatasets(ctx, snapshot);
+  project.onReload((next) => void createDeclaredDatasets(ctx, next));
   project.watch(ctx.logger);
   const c = loaded.config;
   const worker =

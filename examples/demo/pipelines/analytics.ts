@@ -1,6 +1,52 @@
 // Derived datasets of the SYNTHETIC demo market: a SQL transform, a calendar-aware schedule and a
 // command asset (any language; here a Node script, as a Python or Spark job would be).
-import { asset, schedule } from 'marketlake';
+import { asset, readBars, schedule } from 'marketlake';
+
+/**
+ * Total-return-adjusted daily bars of the demo's stocks, materialized: the raw bars with every
+ * split and cash dividend applied point in time (what `marketlake bars --adjust total_return`
+ * reads on the fly), for engines that read the lake directly.
+ */
+export const adjusted_bars = asset({
+  name: 'adjusted_bars',
+  deps: ['us_eod', 'krx_daily', 'demo_actions'],
+  dataset: {
+    name: 'bars_1d_adjusted',
+    description: 'SYNTHETIC demo data: total-return-adjusted daily bars.',
+    columns: [
+      { name: 'symbol', type: 'VARCHAR', nullable: false },
+      { name: 'date', type: 'DATE', nullable: false },
+      { name: 'open', type: 'DOUBLE' },
+      { name: 'high', type: 'DOUBLE' },
+      { name: 'low', type: 'DOUBLE' },
+      { name: 'close', type: 'DOUBLE' },
+      { name: 'volume', type: 'DOUBLE' },
+      { name: 'factor', type: 'DOUBLE' },
+    ],
+    primaryKey: ['symbol', 'date'],
+    partitioning: { kind: 'year', column: 'date' },
+  },
+  run: async (ctx) => {
+    const listed = await ctx.lake.query(
+      "SELECT DISTINCT symbol FROM bars_1d WHERE source = 'synthetic-demo' ORDER BY 1",
+      { maxRows: 100_000 },
+    );
+    const symbols = listed.rows.map((r) => String(r['symbol']));
+    const { rows } = await readBars(ctx.lake, { symbols, adjust: 'total_return' });
+    const out = rows.map(({ symbol, date, open, high, low, close, volume, factor }) => ({
+      symbol,
+      date,
+      open,
+      high,
+      low,
+      close,
+      volume,
+      factor,
+    }));
+    await ctx.lake.write('bars_1d_adjusted', { rows: out }, { mode: 'replace' });
+    ctx.log.info(`${out.length} adjusted bars of ${symbols.length} symbols`);
+  },
+});
 
 /** Per exchange and session: how many bars, how many rose, the average move. */
 export const market_breadth = asset({
@@ -31,5 +77,5 @@ export const nightly = schedule({
   cron: '30 18 * * 1-5',
   timezone: 'America/New_York',
   calendar: 'XNYS',
-  select: ['market_breadth', 'lake_report'],
+  select: ['adjusted_bars', 'market_breadth', 'lake_report'],
 });

@@ -17,6 +17,30 @@ function taskLogger(channel: AttemptChannel): TaskLogger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+/**
+ * The lake as `ctx.lake` hands it out: writes and imports count their rows into the attempt's
+ * `rowsWritten`, so a task need not call `reportRows` for what it writes through the lake.
+ */
+function countingLake(lake: Lake, channel: AttemptChannel): Lake {
+  return new Proxy(lake, {
+    get(target, prop) {
+      // The lake itself as `this` (not the proxy): its methods and getters use private fields.
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop !== 'write' && prop !== 'import')
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        const result = (await (value as (...a: unknown[]) => Promise<unknown>).apply(
+          target,
+          args,
+        )) as { rowsWritten?: number; rowsImported?: number };
+        channel.addRows(result.rowsWritten ?? result.rowsImported ?? 0);
+        return result;
+      };
+    },
+  });
+}
+
 /** The context of `attempt`; `lake` is undefined when the executor has no lake factory. */
 export function createTaskContext(
   attempt: WorkerAttempt,
@@ -26,6 +50,8 @@ export function createTaskContext(
 ): AssetContext {
   const log = taskLogger(channel);
   const secrets = attempt.secrets;
+  const counted =
+    lake === undefined || lake === null ? undefined : countingLake(lake as Lake, channel);
   return {
     asset: attempt.asset,
     partition: attempt.partition,
@@ -36,12 +62,12 @@ export function createTaskContext(
     signal,
     log,
     get lake(): Lake {
-      if (lake === undefined || lake === null) {
+      if (counted === undefined) {
         throw new PipelinesLakeUnavailableError(
           'ctx.lake is not available: this executor was started without a lake factory.',
         );
       }
-      return lake as Lake;
+      return counted;
     },
     secret(name: string): string {
       const value = Object.hasOwn(secrets, name) ? secrets[name] : undefined;

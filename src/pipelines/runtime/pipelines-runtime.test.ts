@@ -131,6 +131,8 @@ describe.each(backends)('pipelines runtime on $name', (backend) => {
           // The TypeScript and SQL attempts run in a worker process, whose peak is its VmHWM.
           for (const a of run.attempts.slice(0, 2))
             expect(Number(a.peakRssBytes), JSON.stringify(a)).toBeGreaterThan(1024 * 1024);
+          // Rows written through ctx.lake count without ctx.reportRows; the SQL asset's too.
+          expect(run.attempts[0]?.rowsWritten).toBe('2');
           expect(run.attempts[1]?.rowsWritten).toBe('2');
           const rows = await fx.lake.query('SELECT symbol, close2 FROM doubled ORDER BY symbol');
           expect(rows.rows).toEqual([
