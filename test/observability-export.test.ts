@@ -100,6 +100,8 @@ describe('traces and lineage from a running platform', () => {
     const lineageFile = path.join(project, 'lineage', 'events.jsonl');
     const up = await startUp(project, home, {
       MARKETLAKE_OTLP_ENDPOINT: receiver.url,
+      // Every API request gets a span (the default traces one plain request in ten).
+      MARKETLAKE_OTLP_HTTP_SAMPLE_EVERY: '1',
       MARKETLAKE_LINEAGE_FILE: lineageFile,
       MARKETLAKE_LINEAGE_NAMESPACE: 'desk',
     });
