@@ -121,6 +121,18 @@ describe('pipelines with the platform up', () => {
       const cancel = await runCli(['cancel', slowId, '--project', project], { env });
       expect(cancel.code, cancel.stderr).toBe(0);
       expect((await waitForState(up.url, slowId, ['canceled']))['state']).toBe('canceled');
+      // The canceled attempt's process is killed, not left to run out.
+      for (let i = 0; i < 100; i++) {
+        const health = (await (await fetch(`${up.url}/api/health`)).json()) as {
+          pipelines: { runningAttempts: number };
+        };
+        if (health.pipelines.runningAttempts === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const after = (await (await fetch(`${up.url}/api/health`)).json()) as {
+        pipelines: { runningAttempts: number };
+      };
+      expect(after.pipelines.runningAttempts).toBe(0);
 
       const bad = await fetch(`${up.url}/api/runs`, {
         method: 'POST',

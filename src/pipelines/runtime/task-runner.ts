@@ -128,6 +128,8 @@ export class TaskRunner {
     this.#stopped = true;
     this.wake();
     await this.#loop;
+    // Attempts of runs canceled meanwhile need no grace: kill them now, not at the next heartbeat.
+    await this.#heartbeat().catch(() => undefined);
     const deadline = Date.now() + graceMs;
     while (this.#running.size + this.#starting.size > 0 && Date.now() < deadline) await sleep(25);
     for (const id of this.#running.keys()) this.#o.executor.cancel(id, 'The worker is stopping.');
