@@ -10,6 +10,7 @@ import type { SensorDefinition } from '../sdk/sensor.js';
 import { didYouMean } from './closest-name.js';
 import type { Diagnostic, DiagnosticLocation } from './diagnostics.js';
 import { findCycles } from './graph.js';
+import { selectsAsset } from '../sdk/glob.js';
 
 /** A definition with the place it was written. */
 export interface Located<T> {
@@ -148,16 +149,6 @@ function checkAssets(
   return assets.filter((a) => !excluded.has(a.definition.name));
 }
 
-/** Matches a selection entry ('daily_bars', 'krx_*') against asset names. */
-function selects(pattern: string, name: string): boolean {
-  if (!pattern.includes('*')) return pattern === name;
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(name);
-}
-
 /** Excludes schedules and sensors whose selection names an unknown or excluded asset. */
 function checkSelections<T extends ScheduleDefinition | SensorDefinition>(
   items: Located<T>[],
@@ -168,9 +159,9 @@ function checkSelections<T extends ScheduleDefinition | SensorDefinition>(
 ): Located<T>[] {
   return items.filter(({ definition, at }) => {
     for (const pattern of definition.select) {
-      const any = [...defined].some((name) => selects(pattern, name));
+      const any = [...defined].some((name) => selectsAsset(pattern, name));
       const ok = pattern.includes('*')
-        ? [...served].some((name) => selects(pattern, name))
+        ? [...served].some((name) => selectsAsset(pattern, name))
         : served.has(pattern);
       if (ok) continue;
       diagnostics.push(

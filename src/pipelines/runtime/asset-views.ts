@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../loader/index.js';
 import { formatDiagnostic } from '../loader/index.js';
-import { globToRegExp } from '../sdk/glob.js';
+import { selectsAsset } from '../sdk/glob.js';
 import type { ProjectSnapshot } from './project-holder.js';
 
 /** One asset. */
@@ -43,9 +43,8 @@ export interface ProjectView {
   readonly problems: readonly (Diagnostic & { readonly text: string })[];
 }
 
-function selects(patterns: readonly string[], name: string): boolean {
-  return patterns.some((p) => (/[*?[{]/.test(p) ? globToRegExp(p).test(name) : p === name));
-}
+const selects = (patterns: readonly string[], name: string): boolean =>
+  patterns.some((p) => selectsAsset(p, name));
 
 /** The view of `snapshot`. */
 export function projectView(snapshot: ProjectSnapshot, now = Date.now()): ProjectView {

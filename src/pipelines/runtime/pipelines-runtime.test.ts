@@ -115,168 +115,150 @@ async function withRuntime(
 }
 
 describe.each(backends)('pipelines runtime on $name', (backend) => {
-  it.skipIf(backend.skip)(
+  /** A test with a fresh lake and a started runtime on `backend`. */
+  const runtimeIt = (
+    name: string,
+    fn: (rt: PipelinesRuntime, projectDir: string, fx: LakeFixture) => Promise<void>,
+  ): void => {
+    it.skipIf(backend.skip)(
+      name,
+      () => withLake(backend, (fx) => withRuntime(fx, (rt, dir) => fn(rt, dir, fx))),
+      60_000,
+    );
+  };
+
+  runtimeIt(
     'runs a TypeScript asset, a SQL asset and a command in dependency order, measured and logged',
-    () =>
-      withLake(backend, (fx) =>
-        withRuntime(fx, async (rt) => {
-          const { runId } = await rt.submit({ assets: ['prices', 'doubled', 'script'] });
-          const run = await rt.waitForRun(runId);
-          expect(run.state).toBe('succeeded');
-          expect(run.attempts.map((a) => a.asset)).toEqual(['prices', 'doubled', 'script']);
-          for (const a of run.attempts) {
-            expect(a.exitReason).toBe('OK');
-            expect(a.wallSeconds).toBeGreaterThan(0);
-          }
-          // The TypeScript and SQL attempts run in a worker process, whose peak is its VmHWM.
-          for (const a of run.attempts.slice(0, 2))
-            expect(Number(a.peakRssBytes), JSON.stringify(a)).toBeGreaterThan(1024 * 1024);
-          // Rows written through ctx.lake count without ctx.reportRows; the SQL asset's too.
-          expect(run.attempts[0]?.rowsWritten).toBe('2');
-          expect(run.attempts[1]?.rowsWritten).toBe('2');
-          const rows = await fx.lake.query('SELECT symbol, close2 FROM doubled ORDER BY symbol');
-          expect(rows.rows).toEqual([
-            { symbol: 'AAA', close2: 20 },
-            { symbol: 'BBB', close2: 40 },
-          ]);
-          const scriptLog = await rt.store.readLogs(run.attempts[2]?.id ?? '');
-          expect(scriptLog.lines.map((l) => l.line)).toContain(`asset=script run=${runId}`);
-          const pricesLog = await rt.store.readLogs(run.attempts[0]?.id ?? '');
-          expect(pricesLog.lines.map((l) => l.line)).toContain('writing prices');
-        }),
-      ),
-    60_000,
+    async (rt, _projectDir, fx) => {
+      const { runId } = await rt.submit({ assets: ['prices', 'doubled', 'script'] });
+      const run = await rt.waitForRun(runId);
+      expect(run.state).toBe('succeeded');
+      expect(run.attempts.map((a) => a.asset)).toEqual(['prices', 'doubled', 'script']);
+      for (const a of run.attempts) {
+        expect(a.exitReason).toBe('OK');
+        expect(a.wallSeconds).toBeGreaterThan(0);
+      }
+      // The TypeScript and SQL attempts run in a worker process, whose peak is its VmHWM.
+      for (const a of run.attempts.slice(0, 2))
+        expect(Number(a.peakRssBytes), JSON.stringify(a)).toBeGreaterThan(1024 * 1024);
+      // Rows written through ctx.lake count without ctx.reportRows; the SQL asset's too.
+      expect(run.attempts[0]?.rowsWritten).toBe('2');
+      expect(run.attempts[1]?.rowsWritten).toBe('2');
+      const rows = await fx.lake.query('SELECT symbol, close2 FROM doubled ORDER BY symbol');
+      expect(rows.rows).toEqual([
+        { symbol: 'AAA', close2: 20 },
+        { symbol: 'BBB', close2: 40 },
+      ]);
+      const scriptLog = await rt.store.readLogs(run.attempts[2]?.id ?? '');
+      expect(scriptLog.lines.map((l) => l.line)).toContain(`asset=script run=${runId}`);
+      const pricesLog = await rt.store.readLogs(run.attempts[0]?.id ?? '');
+      expect(pricesLog.lines.map((l) => l.line)).toContain('writing prices');
+    },
   );
 
-  it.skipIf(backend.skip)(
+  runtimeIt(
     'retries a failing asset, then fails it and marks its downstream upstream_failed',
-    () =>
-      withLake(backend, (fx) =>
-        withRuntime(fx, async (rt) => {
-          const { runId } = await rt.submit({ assets: ['flaky', 'after_flaky'] });
-          const run = await rt.waitForRun(runId);
-          expect(run.state).toBe('failed');
-          const flaky = run.attempts.filter((a) => a.asset === 'flaky');
-          expect(flaky.map((a) => a.state)).toEqual(['failed', 'failed']);
-          expect(flaky[1]?.error?.message).toContain('upstream API said no');
-          expect(run.tasks).toEqual({ total: 2, finished: 2, unsuccessful: 2 });
-          const after = run.attempts.find((a) => a.asset === 'after_flaky');
-          expect(after?.state).toBe('upstream_failed');
-          const retried = await rt.retry(runId);
-          expect((await rt.waitForRun(retried.runId)).state).toBe('failed');
-        }),
-      ),
-    60_000,
+    async (rt) => {
+      const { runId } = await rt.submit({ assets: ['flaky', 'after_flaky'] });
+      const run = await rt.waitForRun(runId);
+      expect(run.state).toBe('failed');
+      const flaky = run.attempts.filter((a) => a.asset === 'flaky');
+      expect(flaky.map((a) => a.state)).toEqual(['failed', 'failed']);
+      expect(flaky[1]?.error?.message).toContain('upstream API said no');
+      expect(run.tasks).toEqual({ total: 2, finished: 2, unsuccessful: 2 });
+      const after = run.attempts.find((a) => a.asset === 'after_flaky');
+      expect(after?.state).toBe('upstream_failed');
+      const retried = await rt.retry(runId);
+      expect((await rt.waitForRun(retried.runId)).state).toBe('failed');
+    },
   );
 
-  it.skipIf(backend.skip)(
-    'cancels a running run and kills its process',
-    () =>
-      withLake(backend, (fx) =>
-        withRuntime(fx, async (rt) => {
-          const { runId } = await rt.submit({ assets: ['sleepy'] });
-          while ((await rt.store.getRun(runId)).attempts[0]?.state !== 'running')
-            await new Promise((r) => setTimeout(r, 20));
-          const started = Date.now();
-          await rt.cancel(runId, 'test cancel');
-          const run = await rt.waitForRun(runId);
-          expect(run.state).toBe('canceled');
-          while (rt.runningAttempts > 0) await new Promise((r) => setTimeout(r, 20));
-          expect(Date.now() - started).toBeLessThan(10_000);
-        }),
-      ),
-    60_000,
-  );
+  runtimeIt('cancels a running run and kills its process', async (rt) => {
+    const { runId } = await rt.submit({ assets: ['sleepy'] });
+    while ((await rt.store.getRun(runId)).attempts[0]?.state !== 'running')
+      await new Promise((r) => setTimeout(r, 20));
+    const started = Date.now();
+    await rt.cancel(runId, 'test cancel');
+    const run = await rt.waitForRun(runId);
+    expect(run.state).toBe('canceled');
+    while (rt.runningAttempts > 0) await new Promise((r) => setTimeout(r, 20));
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 
-  it.skipIf(backend.skip)(
+  runtimeIt(
     'backfills a partition range with its downstream asset, previewed first',
-    () =>
-      withLake(backend, (fx) =>
-        withRuntime(fx, async (rt) => {
-          const request = {
-            assets: ['days'],
-            from: '2024-01-05',
-            to: '2024-01-14',
-            downstream: true,
-          };
-          const preview = rt.previewBackfill(request);
-          expect(preview.assets).toEqual([
-            { asset: 'days', partitions: 10, first: '2024-01-05', last: '2024-01-14' },
-            { asset: 'day_summary', partitions: 1, first: null, last: null },
-          ]);
-          const { backfillId } = await rt.backfill(request);
-          for (;;) {
-            const b = await rt.store.getBackfill(backfillId);
-            if (b.state === 'succeeded' || b.state === 'failed') {
-              expect(b.state).toBe('succeeded');
-              expect(b.progress.done).toBe(11);
-              break;
-            }
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          const status = await rt.store.listPartitionStatus('days', { state: 'succeeded' });
-          expect(status.items.map((i) => i.index)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-        }),
-      ),
-    60_000,
+    async (rt) => {
+      const request = {
+        assets: ['days'],
+        from: '2024-01-05',
+        to: '2024-01-14',
+        downstream: true,
+      };
+      const preview = rt.previewBackfill(request);
+      expect(preview.assets).toEqual([
+        { asset: 'days', partitions: 10, first: '2024-01-05', last: '2024-01-14' },
+        { asset: 'day_summary', partitions: 1, first: null, last: null },
+      ]);
+      const { backfillId } = await rt.backfill(request);
+      for (;;) {
+        const b = await rt.store.getBackfill(backfillId);
+        if (b.state === 'succeeded' || b.state === 'failed') {
+          expect(b.state).toBe('succeeded');
+          expect(b.progress.done).toBe(11);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const status = await rt.store.listPartitionStatus('days', { state: 'succeeded' });
+      expect(status.items.map((i) => i.index)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    },
   );
 
-  it.skipIf(backend.skip)(
+  runtimeIt(
     'fires a schedule tick once, and hands an inbox file to a run, then archives it',
-    () =>
-      withLake(backend, (fx) =>
-        withRuntime(fx, async (rt, projectDir) => {
-          const t0 = Date.parse('2026-11-25T10:00:30Z');
-          await rt.tick(t0); // first look: the cursor starts now, nothing is due
-          expect((await rt.store.listRuns({ kind: 'schedule' })).runs).toHaveLength(0);
-          await rt.tick(t0 + 60_000);
-          await rt.tick(t0 + 61_000); // the same tick is not fired twice
-          const scheduled = (await rt.store.listRuns({ kind: 'schedule' })).runs;
-          expect(scheduled).toHaveLength(1);
-          expect(scheduled[0]?.job).toBe('minutely');
+    async (rt, projectDir) => {
+      const t0 = Date.parse('2026-11-25T10:00:30Z');
+      await rt.tick(t0); // first look: the cursor starts now, nothing is due
+      expect((await rt.store.listRuns({ kind: 'schedule' })).runs).toHaveLength(0);
+      await rt.tick(t0 + 60_000);
+      await rt.tick(t0 + 61_000); // the same tick is not fired twice
+      const scheduled = (await rt.store.listRuns({ kind: 'schedule' })).runs;
+      expect(scheduled).toHaveLength(1);
+      expect(scheduled[0]?.job).toBe('minutely');
 
-          mkdirSync(path.join(projectDir, 'inbox'), { recursive: true });
-          writeFileSync(path.join(projectDir, 'inbox', 'bars.csv'), 'hello\n');
-          await rt.tick(Date.now() + 5);
-          const sensorRuns = (await rt.store.listRuns({ kind: 'sensor' })).runs;
-          expect(sensorRuns).toHaveLength(1);
-          const run = await rt.waitForRun(sensorRuns[0]?.id ?? '');
-          expect(run.state).toBe('succeeded');
-          const log = await rt.store.readLogs(run.attempts[0]?.id ?? '');
-          expect(log.lines.map((l) => l.line)).toContain('got hello');
-          await rt.tick(Date.now() + 10);
-          const archive = path.join(projectDir, 'inbox', 'archive');
-          const day = new Date(Date.now() + 10).toISOString().slice(0, 10).split('-');
-          expect(readdirSync(path.join(archive, ...day))).toEqual(['bars.csv']);
-          expect(existsSync(path.join(projectDir, 'inbox', 'bars.csv'))).toBe(false);
-          expect(readFileSync(path.join(archive, ...day, 'bars.csv'), 'utf8')).toBe('hello\n');
-        }),
-      ),
-    60_000,
+      mkdirSync(path.join(projectDir, 'inbox'), { recursive: true });
+      writeFileSync(path.join(projectDir, 'inbox', 'bars.csv'), 'hello\n');
+      await rt.tick(Date.now() + 5);
+      const sensorRuns = (await rt.store.listRuns({ kind: 'sensor' })).runs;
+      expect(sensorRuns).toHaveLength(1);
+      const run = await rt.waitForRun(sensorRuns[0]?.id ?? '');
+      expect(run.state).toBe('succeeded');
+      const log = await rt.store.readLogs(run.attempts[0]?.id ?? '');
+      expect(log.lines.map((l) => l.line)).toContain('got hello');
+      await rt.tick(Date.now() + 10);
+      const archive = path.join(projectDir, 'inbox', 'archive');
+      const day = new Date(Date.now() + 10).toISOString().slice(0, 10).split('-');
+      expect(readdirSync(path.join(archive, ...day))).toEqual(['bars.csv']);
+      expect(existsSync(path.join(projectDir, 'inbox', 'bars.csv'))).toBe(false);
+      expect(readFileSync(path.join(archive, ...day, 'bars.csv'), 'utf8')).toBe('hello\n');
+    },
   );
 
-  it.skipIf(backend.skip)(
-    'skips a schedule tick while maxActiveRuns runs of it are active',
-    () =>
-      withLake(backend, (fx) =>
-        withRuntime(fx, async (rt) => {
-          const t0 = Date.parse('2026-11-25T10:01:00Z');
-          await rt.tick(t0);
-          await rt.tick(t0 + 5 * 60_000);
-          await rt.tick(t0 + 10 * 60_000);
-          const runs = (await rt.store.listRuns({ kind: 'schedule' })).runs.filter(
-            (r) => r.job === 'limited',
-          );
-          expect(runs).toHaveLength(1);
-          await rt.cancel(runs[0]?.id ?? '');
-          await rt.tick(t0 + 15 * 60_000);
-          const after = (await rt.store.listRuns({ kind: 'schedule' })).runs.filter(
-            (r) => r.job === 'limited',
-          );
-          expect(after).toHaveLength(2);
-          await rt.cancel(after[0]?.id ?? '');
-        }),
-      ),
-    60_000,
-  );
+  runtimeIt('skips a schedule tick while maxActiveRuns runs of it are active', async (rt) => {
+    const t0 = Date.parse('2026-11-25T10:01:00Z');
+    await rt.tick(t0);
+    await rt.tick(t0 + 5 * 60_000);
+    await rt.tick(t0 + 10 * 60_000);
+    const runs = (await rt.store.listRuns({ kind: 'schedule' })).runs.filter(
+      (r) => r.job === 'limited',
+    );
+    expect(runs).toHaveLength(1);
+    await rt.cancel(runs[0]?.id ?? '');
+    await rt.tick(t0 + 15 * 60_000);
+    const after = (await rt.store.listRuns({ kind: 'schedule' })).runs.filter(
+      (r) => r.job === 'limited',
+    );
+    expect(after).toHaveLength(2);
+    await rt.cancel(after[0]?.id ?? '');
+  });
 });

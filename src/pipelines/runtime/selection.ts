@@ -8,7 +8,7 @@ import { closestName } from '../loader/closest-name.js';
 import { downstreamOf, topologicalOrder } from '../loader/graph.js';
 import type { RunKind, RunPlan, TaskPlan } from '../runs/index.js';
 import type { AssetDefinition } from '../sdk/asset.js';
-import { globToRegExp } from '../sdk/glob.js';
+import { selectsAsset } from '../sdk/glob.js';
 
 /** What to run. */
 export interface SelectionRequest {
@@ -42,8 +42,7 @@ export function resolveAssets(
 ): AssetDefinition[] {
   const chosen = new Set<string>();
   for (const pattern of patterns) {
-    const matcher = /[*?[{]/.test(pattern) ? globToRegExp(pattern) : undefined;
-    const found = assets.filter((a) => (matcher ? matcher.test(a.name) : a.name === pattern));
+    const found = assets.filter((a) => selectsAsset(pattern, a.name));
     if (found.length === 0) {
       const hint = closestName(
         pattern,

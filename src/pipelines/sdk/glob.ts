@@ -6,6 +6,15 @@
 
 const SPECIAL = /[.+^$()|\\]/;
 
+/**
+ * Whether a selection entry (`daily_bars`, `krx_*`) names the asset `name`: a glob when it has
+ * wildcard characters, else the exact name. Schedules, sensors, runs and listings all select
+ * assets with this one rule.
+ */
+export function selectsAsset(pattern: string, name: string): boolean {
+  return /[*?[{]/.test(pattern) ? globToRegExp(pattern).test(name) : pattern === name;
+}
+
 /** Compiles `glob` into an anchored RegExp over a relative file path. */
 export function globToRegExp(glob: string): RegExp {
   let source = '';
