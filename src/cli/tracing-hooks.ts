@@ -1,7 +1,8 @@
 /**
  * Feeds traces from the pipelines runtime: a span per ended attempt (with its resources), spans
  * for the lake commits the attempt made (read back from the catalogue: the lake cannot import
- * the observe domain), and the run's root span when the run ends. Only built when tracing is on.
+ * the observe domain) and for the HTTP requests it made (recorded by the attempt's worker and
+ * carried by its result), and the run's root span when the run ends. Only built when tracing is on.
  */
 import { UsageError, type Logger } from '../core/index.js';
 import type { MetaStore } from '../meta/index.js';
@@ -41,6 +42,7 @@ export function attemptSpanInput(report: AttemptReport, workerId?: string): Atte
   const endMs = result?.finishedAt.getTime() ?? Date.now();
   const u = result?.usage;
   const error = result?.error;
+  const http = result?.http;
   return {
     runId: claim.runId,
     attemptId: claim.attemptId,
@@ -55,6 +57,14 @@ export function attemptSpanInput(report: AttemptReport, workerId?: string): Atte
     ...(error !== undefined ? { errorMessage: error.message } : {}),
     ...(workerId !== undefined ? { workerId } : {}),
     ...(claim.pool !== null ? { pool: claim.pool } : {}),
+    ...(http !== undefined
+      ? {
+          http: {
+            requests: http.requests.length + http.unrecorded,
+            unrecorded: http.unrecorded,
+          },
+        }
+      : {}),
     resources: {
       wallSeconds: u?.wallSeconds ?? 0,
       queueSeconds: claim.queueSeconds,
@@ -121,6 +131,8 @@ export function tracingHooks(
     attemptFinished(report): void {
       const input = attemptSpanInput(report, options.workerId?.());
       tracing.attemptSpan(input);
+      for (const request of report.result?.http?.requests ?? [])
+        tracing.httpClientSpan({ runId: input.runId, attemptId: input.attemptId, request });
       if (report.result?.startedAt !== undefined)
         commitSpans(tracing, meta, input).catch((err: unknown) =>
           warn(err, 'could not read the lake commits of an attempt'),

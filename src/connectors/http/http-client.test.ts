@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { observeOutboundHttp, type OutboundHttpRequest } from '../../core/index.js';
 import { startFixtureServer, type FixtureServer } from '../testing/fixture-server.js';
 import {
   HttpClient,
@@ -160,6 +161,35 @@ describe('HttpClient', () => {
     expect(err.message).toContain('api_key=***');
     expect(JSON.stringify(events)).not.toContain(secret);
     expect(events[0]?.data['url']).toBe(`${server.url}/data.json?series_id=X&api_key=***`);
+  });
+
+  it('reports every try for traces: status, retries, failures, source, no query string', async () => {
+    const seen: OutboundHttpRequest[] = [];
+    const stop = observeOutboundHttp((r) => seen.push(r));
+    try {
+      server.fail({ kind: 'status', status: 503 });
+      const secret = 'sk-live-12345';
+      await client({ secretValues: [secret] }).getJson(`${server.url}/data.json?api_key=${secret}`);
+      server.fail({ kind: 'reset' });
+      await client().getJson(`${server.url}/data.json`);
+      await errorOf(client().getJson(`${server.url}/missing`));
+    } finally {
+      stop();
+    }
+    const port = Number(new URL(server.url).port);
+    const where = { method: 'GET', scheme: 'http', host: '127.0.0.1', port, source: 'test' };
+    expect(seen).toMatchObject([
+      { ...where, path: '/data.json', status: 503, resendCount: 0, errorType: '503' },
+      { ...where, path: '/data.json', status: 200, resendCount: 1 },
+      { ...where, path: '/data.json', resendCount: 0, errorType: 'UND_ERR_SOCKET' },
+      { ...where, path: '/data.json', status: 200, resendCount: 1 },
+      { ...where, path: '/missing', status: 404, resendCount: 0, errorType: '404' },
+    ]);
+    expect(seen[1]?.errorType).toBeUndefined();
+    expect(seen[2]?.status).toBeUndefined();
+    expect(seen[2]?.error).toMatch(/fetch failed|socket|other side closed/i);
+    for (const r of seen) expect(r.endMs).toBeGreaterThanOrEqual(r.startMs);
+    expect(JSON.stringify(seen)).not.toContain('sk-live');
   });
 
   it('pauses when a quota header says nothing is left, and paces to minIntervalMs', async () => {

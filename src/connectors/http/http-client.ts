@@ -1,5 +1,11 @@
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
-import { MarketlakeError, messageOf, version } from '../../core/index.js';
+import {
+  MarketlakeError,
+  messageOf,
+  outboundErrorType,
+  reportOutboundHttp,
+  version,
+} from '../../core/index.js';
 import {
   ConnectorHttpError,
   ConnectorNetworkError,
@@ -260,9 +266,28 @@ export class HttpClient {
       ...options.headers,
     };
     const started = performance.now();
+    const startMs = Date.now();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let status: number | null = null;
+    let reported = false;
+    // For traces (see core/outbound-http.ts): once per try, whatever its outcome.
+    const report = (failure?: { type: string; message: string }): void => {
+      if (reported) return;
+      reported = true;
+      const errorType =
+        failure?.type ?? (status !== null && status >= 400 ? String(status) : undefined);
+      reportOutboundHttp(safeUrl, {
+        method: 'GET',
+        ...(status !== null ? { status } : {}),
+        startMs,
+        endMs: Date.now(),
+        resendCount: attempt - 1,
+        source: this.source,
+        ...(errorType !== undefined ? { errorType } : {}),
+        ...(failure !== undefined ? { error: failure.message } : {}),
+      });
+    };
     this.stats.requests++;
     try {
       const res = await (this.options.fetch ?? globalThis.fetch)(url, {
@@ -284,15 +309,20 @@ export class HttpClient {
         durationMs: performance.now() - started,
         attempt,
       });
+      report();
       this.check(response, options);
       const quota = (options.quota ?? this.options.quota)?.(res.headers);
       if (quota && quota.waitMs > 0) this.limiter.pause(Date.now() + quota.waitMs, quota.reason);
       return response;
     } catch (err) {
       if (err instanceof MarketlakeError) throw err;
-      if (signal?.aborted) throw signal.reason as Error;
       const timedOut = timeout.aborted;
       const message = messageOf(err);
+      report({
+        type: signal?.aborted ? 'canceled' : timedOut ? 'timeout' : outboundErrorType(err),
+        message: this.redact(message),
+      });
+      if (signal?.aborted) throw signal.reason as Error;
       listener?.onRequest?.({
         source: this.source,
         url: safeUrl,

@@ -27,8 +27,10 @@ import { version } from '../../core/index.js';
 import {
   attemptAttributes,
   attemptFailed,
+  httpClientSpan,
   httpServerAttributes,
   runAttributes,
+  type AttemptChildSpanInput,
   type SpanAttributes,
 } from './span-inputs.js';
 import { attemptSpanId, parseTraceParent, runSpanId, traceIdOfRun } from './trace-ids.js';
@@ -123,6 +125,12 @@ export function createOtelTracing(options: TracingOptions & { url: string }): Tr
     }
   };
 
+  const attemptChildSpan = (c: AttemptChildSpanInput): void => {
+    if (closed) return;
+    const parent = parentContext(traceIdOfRun(c.runId), attemptSpanId(c.attemptId));
+    const kind = c.kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL;
+    finish(start(c.name, c.startMs, c.attributes, kind, parent), c.endMs, c.error);
+  };
   return {
     enabled: true,
     url: options.url,
@@ -151,12 +159,8 @@ export function createOtelTracing(options: TracingOptions & { url: string }): Tr
       );
       finish(span, r.endMs, r.state === 'succeeded' ? undefined : (r.error ?? `run ${r.state}`));
     },
-    attemptChildSpan(c) {
-      if (closed) return;
-      const parent = parentContext(traceIdOfRun(c.runId), attemptSpanId(c.attemptId));
-      const kind = c.kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL;
-      finish(start(c.name, c.startMs, c.attributes, kind, parent), c.endMs, c.error);
-    },
+    attemptChildSpan,
+    httpClientSpan: (h) => attemptChildSpan(httpClientSpan(h)),
     httpServerSpan(h) {
       if (closed) return;
       const caller = parseTraceParent(h.traceparent);

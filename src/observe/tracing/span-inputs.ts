@@ -1,8 +1,10 @@
 /**
  * What the platform reports to tracing, and the span attributes made of it. Attribute names
  * follow the OpenTelemetry CI/CD semantic conventions (`cicd.pipeline.*`) where they fit, HTTP
- * conventions for API requests, and `marketlake.*` for resource figures.
+ * conventions for API requests and for the requests attempts make, and `marketlake.*` for
+ * resource figures.
  */
+import type { OutboundHttpRequest } from '../../core/index.js';
 
 /** Attribute values a span carries. */
 export type SpanAttributes = Record<string, string | number | boolean>;
@@ -39,6 +41,8 @@ export interface AttemptSpanInput {
   readonly workerId?: string;
   readonly pool?: string;
   readonly resources: AttemptSpanResources;
+  /** Outbound HTTP requests the attempt made, and how many of them have no span (over the bound). */
+  readonly http?: { readonly requests: number; readonly unrecorded: number };
 }
 
 /** An ended run: the root span of its trace. */
@@ -67,6 +71,13 @@ export interface AttemptChildSpanInput {
   readonly kind?: 'internal' | 'client';
   /** Marks the span as failed with this message. */
   readonly error?: string;
+}
+
+/** One outbound HTTP request an attempt made: a client span, child of the attempt span. */
+export interface HttpClientSpanInput {
+  readonly runId: string;
+  readonly attemptId: string;
+  readonly request: OutboundHttpRequest;
 }
 
 /** One HTTP request the API served. */
@@ -131,6 +142,12 @@ export function attemptAttributes(a: AttemptSpanInput): SpanAttributes {
     'marketlake.rows_written': r.rowsWritten,
     'marketlake.bytes_read': r.bytesRead,
     'marketlake.bytes_written': r.bytesWritten,
+    ...(a.http !== undefined
+      ? {
+          'marketlake.http_requests': a.http.requests,
+          'marketlake.http_requests_unrecorded': a.http.unrecorded,
+        }
+      : {}),
     ...(a.errorCode !== undefined ? { 'error.type': a.errorCode } : {}),
   };
 }
@@ -158,5 +175,45 @@ export function httpServerAttributes(h: HttpServerSpanInput): SpanAttributes {
     'http.response.status_code': h.statusCode,
     ...(h.userAgent !== undefined ? { 'user_agent.original': h.userAgent } : {}),
     ...(h.statusCode >= 500 ? { 'error.type': String(h.statusCode) } : {}),
+  };
+}
+
+/** Span attributes of an outbound HTTP request (OpenTelemetry HTTP client conventions). */
+export function httpClientAttributes(r: OutboundHttpRequest): SpanAttributes {
+  const defaultPort =
+    (r.scheme === 'https' && r.port === 443) || (r.scheme === 'http' && r.port === 80);
+  const host = r.host.includes(':') ? `[${r.host}]` : r.host;
+  return {
+    'http.request.method': r.method,
+    'server.address': r.host,
+    'server.port': r.port,
+    'url.scheme': r.scheme,
+    'url.path': r.path,
+    // Without the query string, which may carry credentials.
+    'url.full': `${r.scheme}://${host}${defaultPort ? '' : `:${r.port}`}${r.path}`,
+    ...(r.status !== undefined ? { 'http.response.status_code': r.status } : {}),
+    ...(r.resendCount > 0 ? { 'http.request.resend_count': r.resendCount } : {}),
+    ...(r.errorType !== undefined ? { 'error.type': r.errorType } : {}),
+    ...(r.source !== undefined ? { 'marketlake.source': r.source } : {}),
+  };
+}
+
+/** The child span of an attempt for one request it made, named by the method. */
+export function httpClientSpan({
+  runId,
+  attemptId,
+  request: r,
+}: HttpClientSpanInput): AttemptChildSpanInput {
+  const failedStatus = r.status !== undefined && r.status >= 400 ? `HTTP ${r.status}` : undefined;
+  const error = r.error ?? failedStatus ?? r.errorType;
+  return {
+    runId,
+    attemptId,
+    name: r.method,
+    startMs: r.startMs,
+    endMs: r.endMs,
+    attributes: httpClientAttributes(r),
+    kind: 'client',
+    ...(error !== undefined ? { error } : {}),
   };
 }

@@ -242,4 +242,97 @@ describe('createTracing with a local OTLP/HTTP receiver', () => {
     });
     expect(sdk.loads).toBe(1);
   });
+
+  it('exports the HTTP requests of an attempt as client spans under the attempt span', async () => {
+    const where = { scheme: 'https', host: 'api.stlouisfed.org', port: 443, source: 'fred' };
+    tracing.httpClientSpan({
+      runId: 'run_H',
+      attemptId: 'att_H',
+      request: {
+        ...where,
+        method: 'GET',
+        path: '/fred/series/observations',
+        status: 503,
+        startMs: T0,
+        endMs: T0 + 40,
+        resendCount: 0,
+        errorType: '503',
+      },
+    });
+    tracing.httpClientSpan({
+      runId: 'run_H',
+      attemptId: 'att_H',
+      request: {
+        ...where,
+        port: 8443,
+        method: 'GET',
+        path: '/fred/series/observations',
+        status: 200,
+        startMs: T0 + 60,
+        endMs: T0 + 90,
+        resendCount: 1,
+      },
+    });
+    tracing.httpClientSpan({
+      runId: 'run_H',
+      attemptId: 'att_H',
+      request: {
+        scheme: 'http',
+        host: '::1',
+        port: 80,
+        method: 'POST',
+        path: '/hook',
+        startMs: T0 + 100,
+        endMs: T0 + 101,
+        resendCount: 0,
+        errorType: 'ECONNREFUSED',
+        error: 'fetch failed',
+      },
+    });
+    await tracing.flush();
+    await receiver.waitFor((s) => s.length === 3);
+    const [failed, retried, refused] = [...receiver.spans].sort((a, b) => a.startMs - b.startMs);
+    for (const s of [failed, retried, refused]) {
+      expect(s).toMatchObject({
+        kind: 3,
+        traceId: traceIdOfRun('run_H'),
+        parentSpanId: attemptSpanId('att_H'),
+      });
+    }
+    expect(failed).toMatchObject({
+      name: 'GET',
+      startMs: T0,
+      endMs: T0 + 40,
+      statusCode: 2,
+      statusMessage: 'HTTP 503',
+      attributes: {
+        'http.request.method': 'GET',
+        'server.address': 'api.stlouisfed.org',
+        'server.port': 443,
+        'url.scheme': 'https',
+        'url.path': '/fred/series/observations',
+        'url.full': 'https://api.stlouisfed.org/fred/series/observations',
+        'http.response.status_code': 503,
+        'error.type': '503',
+        'marketlake.source': 'fred',
+      },
+    });
+    expect(failed!.attributes['http.request.resend_count']).toBeUndefined();
+    expect(retried).toMatchObject({
+      statusCode: 0,
+      attributes: {
+        'url.full': 'https://api.stlouisfed.org:8443/fred/series/observations',
+        'http.request.resend_count': 1,
+        'http.response.status_code': 200,
+      },
+    });
+    expect(retried!.attributes['error.type']).toBeUndefined();
+    expect(refused).toMatchObject({
+      name: 'POST',
+      statusCode: 2,
+      statusMessage: 'fetch failed',
+      attributes: { 'url.full': 'http://[::1]/hook', 'error.type': 'ECONNREFUSED' },
+    });
+    expect(refused!.attributes['http.response.status_code']).toBeUndefined();
+  });
 });

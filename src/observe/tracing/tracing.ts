@@ -9,6 +9,7 @@ import { ObserveOtlpEndpointInvalidError } from '../errors.js';
 import type {
   AttemptChildSpanInput,
   AttemptSpanInput,
+  HttpClientSpanInput,
   HttpServerSpanInput,
   RunSpanInput,
 } from './span-inputs.js';
@@ -44,8 +45,10 @@ export interface Tracing {
   attemptSpan(input: AttemptSpanInput): void;
   /** Emits the root span of an ended run. */
   runSpan(input: RunSpanInput): void;
-  /** Emits a span inside an attempt (lake commit, connector HTTP request). */
+  /** Emits a span inside an attempt (a lake commit). */
   attemptChildSpan(input: AttemptChildSpanInput): void;
+  /** Emits the client span of an HTTP request an attempt made (connectors, `ctx.fetch`). */
+  httpClientSpan(input: HttpClientSpanInput): void;
   /** Emits the span of an API request. */
   httpServerSpan(input: HttpServerSpanInput): void;
   /** Exports what is buffered now. */
@@ -61,6 +64,7 @@ export const NOOP_TRACING: Tracing = Object.freeze({
   attemptSpan: () => undefined,
   runSpan: () => undefined,
   attemptChildSpan: () => undefined,
+  httpClientSpan: () => undefined,
   httpServerSpan: () => undefined,
   flush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),

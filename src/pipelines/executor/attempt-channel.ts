@@ -3,7 +3,13 @@
  * pid of a command), with the attempt's secret values redacted from every line first.
  */
 import { isRetryableError } from '../sdk/retry.js';
-import type { LogLevel, LogStream, SerializedError, WorkerMessage } from './worker-protocol.js';
+import type {
+  AttemptHttpRequests,
+  LogLevel,
+  LogStream,
+  SerializedError,
+  WorkerMessage,
+} from './worker-protocol.js';
 
 /** Sends a message to the pool. */
 export type SendToPool = (message: WorkerMessage) => void;
@@ -102,8 +108,13 @@ export class AttemptChannel {
     this.send({ type: 'spawned', attemptId: this.attemptId, pid });
   }
 
-  /** The end of the attempt. */
-  done(error: SerializedError | undefined, exitCode: number | undefined, compiler: boolean): void {
+  /** The end of the attempt, with the HTTP requests it made (already redacted) when any. */
+  done(
+    error: SerializedError | undefined,
+    exitCode: number | undefined,
+    compiler: boolean,
+    http?: AttemptHttpRequests,
+  ): void {
     const safe =
       error === undefined
         ? undefined
@@ -118,6 +129,7 @@ export class AttemptChannel {
       error: safe,
       exitCode,
       compilerLoaded: compiler,
+      ...(http !== undefined ? { http } : {}),
     });
   }
 }

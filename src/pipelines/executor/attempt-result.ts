@@ -3,7 +3,12 @@
  * measured from /proc, and the log lines it wrote on the way.
  */
 import type { MarketlakeError } from '../../core/index.js';
-import type { LogLevel, LogStream, SerializedError } from './worker-protocol.js';
+import type {
+  AttemptHttpRequests,
+  LogLevel,
+  LogStream,
+  SerializedError,
+} from './worker-protocol.js';
 
 /**
  * How an attempt ended: `OK`; `ERROR` (the task threw or the command exited non-zero);
@@ -85,6 +90,11 @@ export interface AttemptResult {
   readonly usage: AttemptUsage;
   /** Metadata from `ctx.addMetadata`, merged in call order. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * Outbound HTTP requests a `run(ctx)` task made through connectors or `ctx.fetch` (for its
+   * trace); absent when it made none or did not report (killed, crashed).
+   */
+  readonly http?: AttemptHttpRequests;
 }
 
 /** One line of an attempt's log. */

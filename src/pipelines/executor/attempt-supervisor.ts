@@ -22,7 +22,7 @@ import { killGroup } from './command-task.js';
 import { ProcessTreeSampler } from './process-tree-sampler.js';
 import { resetPeakRss } from './proc-stats.js';
 import type { WorkerExit, WorkerProcess } from './worker-process.js';
-import type { LogLevel, LogStream, WorkerMessage } from './worker-protocol.js';
+import type { AttemptHttpRequests, LogLevel, LogStream, WorkerMessage } from './worker-protocol.js';
 
 /** How an attempt ended, for the pool: the result and whether the worker can run another. */
 export interface AttemptOutcome {
@@ -61,6 +61,7 @@ export class AttemptSupervisor {
   private seq = 0;
   private rows = 0;
   private metadata: Record<string, unknown> = {};
+  private http: AttemptHttpRequests | undefined;
   private readonly groups = new Set<number>();
   private scanEveryMs = FIRST_SCAN_MS;
   private nextScanAtMs = 0;
@@ -201,6 +202,7 @@ export class AttemptSupervisor {
         if (this.killedFor !== undefined || this.finished) return;
         this.sampler.sample();
         this.killLeftovers();
+        this.http = message.http;
         // A worker that loaded the compiler keeps it resident: replace it rather than reuse it.
         if (message.error === undefined)
           this.finish('OK', undefined, message.exitCode, !message.compilerLoaded);
@@ -254,6 +256,7 @@ export class AttemptSupervisor {
           rowsWritten: this.rows,
         },
         metadata: this.metadata,
+        ...(this.http !== undefined ? { http: this.http } : {}),
       },
     });
   }

@@ -6,10 +6,11 @@
  */
 import type { AssetDefinition } from '../sdk/asset.js';
 import { PipelinesCommandFailedError, PipelinesTaskUnsupportedError } from '../errors.js';
-import { AttemptChannel, serializeError } from './attempt-channel.js';
+import { AttemptChannel, secretRedactor, serializeError } from './attempt-channel.js';
 import { killRunningCommand, runCommandTask } from './command-task.js';
 import { compilerLoaded } from './compile-cache.js';
 import { collectGarbage } from './garbage-collection.js';
+import { HttpRequestRecorder } from './http-recorder.js';
 import { PipelineModules } from './pipeline-modules.js';
 import { loadLakeFactory, type LakeFactory, type LakeLease } from './lake-factory.js';
 import { runSqlTask } from './sql-task.js';
@@ -92,12 +93,18 @@ async function runSql(
 
 async function runAttempt(attempt: WorkerAttempt): Promise<void> {
   const channel = new AttemptChannel(attempt.attemptId, attempt.secrets, send);
+  // Only a run(ctx) task makes requests in this process (a command's are out of sight).
+  const http =
+    attempt.task.kind === 'run'
+      ? new HttpRequestRecorder(secretRedactor(attempt.secrets))
+      : undefined;
+  http?.start();
   abort = new AbortController();
   const { task } = attempt;
   try {
     if (task.kind === 'run') {
       await runFunction(attempt, task, channel, abort.signal);
-      channel.done(undefined, undefined, compilerLoaded());
+      channel.done(undefined, undefined, compilerLoaded(), http?.stop());
     } else if (task.kind === 'sql') {
       await runSql(attempt, task, channel);
       channel.done(undefined, undefined, compilerLoaded());
@@ -108,8 +115,9 @@ async function runAttempt(attempt: WorkerAttempt): Promise<void> {
     const exitCode =
       error instanceof PipelinesCommandFailedError ? error.details['exitCode'] : undefined;
     const code = typeof exitCode === 'number' ? exitCode : undefined;
-    channel.done(serializeError(error), code, compilerLoaded());
+    channel.done(serializeError(error), code, compilerLoaded(), http?.stop());
   } finally {
+    http?.stop();
     abort = undefined;
   }
 }

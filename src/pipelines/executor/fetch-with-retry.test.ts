@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { observeOutboundHttp, type OutboundHttpRequest } from '../../core/index.js';
 import { fetchWithRetry, retryAfterMs } from './fetch-with-retry.js';
 
 let server: Server | undefined;
@@ -85,6 +86,31 @@ describe('fetchWithRetry', () => {
       fetchWithRetry(url, { attempts: 5 }, { ...settings, signal: controller.signal }),
     ).rejects.toThrow(/attempt canceled/);
     expect(hits()).toBe(0);
+  });
+
+  it('reports every try for traces, with its status or error and no query string', async () => {
+    const seen: OutboundHttpRequest[] = [];
+    const stop = observeOutboundHttp((r) => seen.push(r));
+    try {
+      const { url } = await serve([{ status: 503 }, { status: 200 }]);
+      await fetchWithRetry(`${url}quotes?token=abc`, { method: 'post', attempts: 2 }, settings);
+      await new Promise((resolve) => server!.close(resolve));
+      // A server closed before any request: nothing listens on its port.
+      const closed = await serve([{ status: 200 }]);
+      await new Promise((resolve) => server!.close(resolve));
+      server = undefined;
+      await expect(fetchWithRetry(closed.url, { attempts: 1 }, settings)).rejects.toThrow();
+    } finally {
+      stop();
+    }
+    expect(seen).toMatchObject([
+      { method: 'POST', path: '/quotes', status: 503, resendCount: 0, errorType: '503' },
+      { method: 'POST', path: '/quotes', status: 200, resendCount: 1 },
+      { method: 'GET', path: '/', resendCount: 0, errorType: 'ECONNREFUSED' },
+    ]);
+    expect(seen[1]?.errorType).toBeUndefined();
+    expect(seen[2]?.error).toBe('fetch failed');
+    expect(seen[2]?.source).toBeUndefined();
   });
 
   it('parses Retry-After as seconds or an HTTP date', () => {

@@ -3,6 +3,7 @@
  * per-request timeouts, HTTP 429 and 5xx), exponential backoff with jitter, and `Retry-After`
  * honoured. The attempt's abort signal stops everything at once.
  */
+import { messageOf, outboundErrorType, reportOutboundHttp } from '../../core/index.js';
 import type { FetchRetryOptions } from '../sdk/asset-context.js';
 
 /** How `fetchWithRetry` waits and whom it tells; tests replace the clock and the fetch. */
@@ -75,15 +76,31 @@ export async function fetchWithRetry(
     const signal = signals.length === 0 ? undefined : AbortSignal.any(signals);
     let reason: string;
     let hinted: number | undefined;
+    // For traces (see core/outbound-http.ts); the end is when the headers arrived.
+    const tried = { method: init.method ?? 'GET', startMs: Date.now(), resendCount: attempt - 1 };
     try {
       const response = await doFetch(url, { ...init, signal });
+      const { status } = response;
+      reportOutboundHttp(url, {
+        ...tried,
+        status,
+        endMs: Date.now(),
+        ...(status >= 400 ? { errorType: String(status) } : {}),
+      });
       if (!retryableStatus(response.status) || attempt >= total) return response;
       reason = `HTTP ${response.status}`;
       hinted = retryAfterMs(response.headers.get('retry-after'));
       await response.body?.cancel().catch(() => undefined);
     } catch (error) {
+      const canceled = outer.some((s) => s.aborted);
+      reportOutboundHttp(url, {
+        ...tried,
+        endMs: Date.now(),
+        errorType: canceled ? 'canceled' : outboundErrorType(error),
+        error: messageOf(error),
+      });
       // The caller's or the attempt's abort ends the fetch; a per-request timeout is retried.
-      if (outer.some((s) => s.aborted) || attempt >= total) throw error;
+      if (canceled || attempt >= total) throw error;
       reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
     const backoff = baseDelayMs * 2 ** (attempt - 1) * (0.75 + 0.5 * random());

@@ -29,6 +29,7 @@ export {
 export { fetchWithRetry, retryAfterMs, type FetchRetrySettings } from './fetch-with-retry.js';
 export type { LakeFactory, LakeFactoryInput, LakeFactoryRef, LakeLease } from './lake-factory.js';
 export type {
+  AttemptHttpRequests,
   LogLevel as AttemptLogLevel,
   LogStream as AttemptLogStream,
 } from './worker-protocol.js';

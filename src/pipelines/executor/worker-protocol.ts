@@ -3,6 +3,7 @@
  * A task kind is a `kind` in `TaskSpec` and a handler in the worker (attempt-worker.ts), with no
  * change to the pool.
  */
+import type { OutboundHttpRequest } from '../../core/index.js';
 
 /** A TypeScript `run(ctx)` task: the worker imports the pipeline file and calls the asset's run. */
 export interface RunTaskSpec {
@@ -101,6 +102,14 @@ export interface SerializedError {
   readonly retryable: boolean;
 }
 
+/** The outbound HTTP requests an attempt made (for its trace), bounded per attempt. */
+export interface AttemptHttpRequests {
+  /** The first requests, in the order they finished, secrets redacted. */
+  readonly requests: readonly OutboundHttpRequest[];
+  /** Requests made past the bound: counted, not kept. */
+  readonly unrecorded: number;
+}
+
 /** Messages a worker sends. */
 export type WorkerMessage =
   | {
@@ -133,6 +142,8 @@ export type WorkerMessage =
       readonly exitCode: number | undefined;
       /** Whether the worker has loaded the compiler (it is replaced instead of reused). */
       readonly compilerLoaded: boolean;
+      /** HTTP requests the attempt made in the worker's process; absent when none. */
+      readonly http?: AttemptHttpRequests;
     }
   | { readonly type: 'idle' };
 
