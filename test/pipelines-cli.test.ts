@@ -123,5 +123,24 @@ describe('pipeline commands without a platform', () => {
     const badKey = await cli('run', 'days', '--partition', '2023-12-31', '--wait');
     expect(badKey.code).toBe(1);
     expect(badKey.stderr).toContain('is not a partition of days');
+    // A key no selected asset takes is refused, not ignored.
+    const unpartitioned = await cli('run', 'summary', '--partition', '2024-01-05', '--wait');
+    expect(unpartitioned.code).toBe(2);
+    expect(unpartitioned.stderr).toBe(
+      'error: Asset "summary" is not partitioned, so a partition key does not apply: drop --partition.\n',
+    );
+    const unpartitionedRange = await cli(
+      'run',
+      'summary',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2024-01-02',
+    );
+    expect(unpartitionedRange.code).toBe(2);
+    expect(unpartitionedRange.stderr).toContain(
+      'not partitioned, so a partition range does not apply: drop --from/--to',
+    );
+    expect(JSON.parse((await cli('runs', '--json')).stdout)).toMatchObject({ runs: [] });
   }, 60_000);
 });

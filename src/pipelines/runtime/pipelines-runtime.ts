@@ -24,7 +24,7 @@ import type { ProjectHolder } from './project-holder.js';
 import { blockingFailure, runAssetChecks } from './asset-check-runner.js';
 import { combineHooks, type RuntimeHooks } from './runtime-hooks.js';
 import { ScheduleRunner } from './schedule-runner.js';
-import { planSelection, type SelectionRequest } from './selection.js';
+import { planSelection, refuseUnusedPartition, type SelectionRequest } from './selection.js';
 import { SensorRunner } from './sensor-runner.js';
 import { TaskRunner } from './task-runner.js';
 import { WORKER_LAKE_ENV, type WorkerLakeSettings } from './worker-lake.js';
@@ -229,9 +229,10 @@ export class PipelinesRuntime {
     return created;
   }
 
-  /** Creates the run that materializes `request`. */
+  /** Creates the run that materializes `request` (a user's: a partition nothing takes is refused). */
   submit(request: SelectionRequest): Promise<CreatedRun> {
     const assets = [...this.#o.project.current().assets.values()];
+    refuseUnusedPartition(assets, request);
     return this.submitPlan(planSelection(assets, request));
   }
 

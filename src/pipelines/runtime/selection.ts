@@ -3,6 +3,7 @@
  * depends on them") to a run plan: the assets in dependency order, their partitions, and each
  * task's upstream tasks in the same run.
  */
+import { UsageError } from '../../core/index.js';
 import { PipelinesInvalidPartitionKeyError, PipelinesUnknownAssetError } from '../errors.js';
 import { closestName } from '../loader/closest-name.js';
 import { downstreamOf, topologicalOrder } from '../loader/graph.js';
@@ -140,6 +141,31 @@ export function selectedAssets(
   const names = new Set(selected.map((a) => a.name));
   for (const a of selected) for (const d of downstreamOf(assets, a.name)) names.add(d.name);
   return assets.filter((a) => names.has(a.name));
+}
+
+/**
+ * Refuses a partition key or range that no selected asset can take (all are unpartitioned), which
+ * `planSelection` would silently ignore. A selection mixing partitioned and unpartitioned assets
+ * is fine: the key goes to the partitioned ones.
+ */
+export function refuseUnusedPartition(
+  assets: readonly AssetDefinition[],
+  request: Pick<SelectionRequest, 'assets' | 'downstream' | 'partition' | 'from' | 'to'>,
+): void {
+  const range = request.from !== undefined || request.to !== undefined;
+  if (request.partition === undefined && !range) return;
+  const selected = selectedAssets(assets, request);
+  if (selected.some((a) => a.partitions !== undefined)) return;
+  const names = selected.map((a) => a.name);
+  const what = range ? 'a partition range' : 'a partition key';
+  const flag = range ? '--from/--to' : '--partition';
+  const subject =
+    names.length === 1
+      ? `Asset "${names[0] ?? ''}" is not partitioned`
+      : `None of the selected assets (${names.join(', ')}) is partitioned`;
+  throw new UsageError(`${subject}, so ${what} does not apply: drop ${flag}.`, {
+    details: { assets: names },
+  });
 }
 
 /** The plan that materializes the request. */
