@@ -126,4 +126,30 @@ describe('the demo project', () => {
       await stopWith(up, 'SIGINT');
     }
   }, 240_000);
+
+  it('fails an inbox asset run by hand at once: no file, one attempt, the reason', async () => {
+    const out = await runCli(
+      ['run', 'demo_instruments', 'krx_vendor_files', '--wait', '--json', '--project', project],
+      { env: { MARKETLAKE_HOME: home } },
+    );
+    expect(out.code, out.stderr).toBe(1);
+    const run = JSON.parse(out.stdout) as {
+      state: string;
+      attempts: { asset: string; attempt: number; error: { code: string; message: string } }[];
+    };
+    expect(run.state).toBe('failed');
+    expect(run.attempts.map((a) => [a.asset, a.attempt]).sort()).toEqual([
+      ['demo_instruments', 1],
+      ['krx_vendor_files', 1],
+    ]);
+    const byAsset = new Map(run.attempts.map((a) => [a.asset, a.error]));
+    expect(byAsset.get('demo_instruments')).toMatchObject({
+      code: 'PIPELINES_NON_RETRYABLE',
+      message: expect.stringContaining('demo_instruments runs on files dropped into inbox/.'),
+    });
+    expect(byAsset.get('krx_vendor_files')).toMatchObject({
+      code: 'PIPELINES_NON_RETRYABLE',
+      message: expect.stringContaining('krx_vendor_files runs on files dropped into inbox/krx/.'),
+    });
+  }, 120_000);
 });

@@ -2,7 +2,7 @@
 // inbox/ is handed to the asset of its feed, imported with bad rows quarantined (file and line),
 // then archived under inbox/archive/YYYY/MM/DD/ (or moved to inbox/failed/ with the error).
 import { readFileSync } from 'node:fs';
-import { asset, barChecks, inbox, type AssetContext } from 'marketlake';
+import { NonRetryableError, asset, barChecks, inbox, type AssetContext } from 'marketlake';
 
 /** First and last date in the file's `date` column (YYYY-MM-DD or YYYYMMDD), for the checks. */
 function dateRange(file: string): { from: string; to: string } | undefined {
@@ -25,7 +25,9 @@ function dateRange(file: string): { from: string; to: string } | undefined {
 function importInto(dataset: string, options: { dateFormat?: string } = {}) {
   return async (ctx: AssetContext) => {
     const file = ctx.file;
-    if (file === undefined) throw new Error(`${ctx.asset} runs on files dropped into inbox/.`);
+    // Run by hand there is no file, and another attempt would not bring one: fail at once.
+    if (file === undefined)
+      throw new NonRetryableError(`${ctx.asset} runs on files dropped into inbox/.`);
     const result = await ctx.lake.import(dataset, [file], options);
     ctx.log.info(
       `${file}: ${result.rowsImported} rows into ${dataset}, ${result.rowsQuarantined} quarantined`,

@@ -2,7 +2,14 @@
 // (Korean names, YYYYMMDD dates) into inbox/krx/. Bad rows are quarantined with their line
 // numbers, the original is archived under inbox/krx/archive/YYYY/MM/DD/, and
 // `marketlake bars 005930 --from 2023-01-01` shows it. The mapping says how to read the file.
-import { asset, barChecks, inbox, ingestDroppedFile, parseVendorMapping } from 'marketlake';
+import {
+  NonRetryableError,
+  asset,
+  barChecks,
+  inbox,
+  ingestDroppedFile,
+  parseVendorMapping,
+} from 'marketlake';
 
 const krxDaily = parseVendorMapping(
   {
@@ -22,8 +29,9 @@ export const krx_vendor_files = asset({
   dataset: 'bars_1d',
   description: 'KRX vendor files dropped into inbox/krx/ (real data you bring).',
   run: async (ctx) => {
+    // Run by hand there is no file, and another attempt would not bring one: fail at once.
     if (ctx.file === undefined)
-      throw new Error('krx_vendor_files runs on files dropped into inbox/krx/.');
+      throw new NonRetryableError('krx_vendor_files runs on files dropped into inbox/krx/.');
     const result = await ingestDroppedFile(ctx.lake, ctx.file, krxDaily, { inPlace: true });
     ctx.log.info(
       `${result.file}: ${result.rowsImported} rows, ${result.rowsQuarantined} quarantined (marketlake quarantine)`,
