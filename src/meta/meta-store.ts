@@ -7,6 +7,7 @@ import { messageOf } from '../core/index.js';
 import { MetaUnavailableError, MetaUrlInvalidError } from './errors.js';
 import { migrate } from './migrator.js';
 import type { MetaDatabase } from './schema.js';
+import { cachingStatements } from './statement-cache.js';
 
 /** Which SQL database holds the metadata. */
 export type MetaDialect = 'sqlite' | 'postgres';
@@ -87,7 +88,9 @@ function openSqlite(file: string): MetaStore {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<MetaDatabase>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<MetaDatabase>({
+    dialect: new SqliteDialect({ database: cachingStatements(database) }),
+  });
   return {
     db,
     dialect: 'sqlite',

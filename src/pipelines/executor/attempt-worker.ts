@@ -120,6 +120,9 @@ async function runAttempt(attempt: WorkerAttempt): Promise<void> {
     http?.stop();
     abort = undefined;
   }
+  // Unasked, so the pool saves a message per attempt; a pool retiring this worker ignores it.
+  await collectGarbage(false);
+  send({ type: 'idle', rssBytes: process.memoryUsage.rss() });
 }
 
 function shutdown(): void {
@@ -132,9 +135,6 @@ function onMessage(message: PoolMessage): void {
   switch (message.type) {
     case 'attempt':
       void runAttempt(message.attempt);
-      break;
-    case 'recycle':
-      void collectGarbage(false).then(() => send({ type: 'idle' }));
       break;
     case 'shutdown':
       shutdown();

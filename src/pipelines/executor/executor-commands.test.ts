@@ -149,8 +149,11 @@ describe('executor pool: command tasks', { timeout: START_TIMEOUT_MS }, () => {
       );
       expect(peakMib).toBeGreaterThanOrEqual(200);
       expect(peakMib).toBeLessThanOrEqual(260);
-      expect(cpu).toBeGreaterThanOrEqual(0.5);
-      expect(cpu).toBeLessThanOrEqual(0.9);
+      // The loop burns user time; touching 200 MiB costs system time in page faults, which
+      // varies with the kernel and the virtual machine (0.1-0.7 s here), so it is bounded loosely.
+      expect(cpuUserSeconds).toBeGreaterThanOrEqual(0.5);
+      expect(cpuUserSeconds).toBeLessThanOrEqual(0.9);
+      expect(cpu).toBeLessThanOrEqual(2);
     },
   );
 

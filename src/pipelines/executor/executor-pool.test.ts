@@ -48,6 +48,16 @@ const PIPELINE = [
   '',
   'export const small = asset({ name: "small", run: () => 1 });',
   '',
+  '/** Keeps 300 MiB in a module-level variable: memory the worker holds after the attempt. */',
+  'let hoard: Buffer | undefined;',
+  'export const hoarder = asset({',
+  "  name: 'hoarder',",
+  '  run: () => {',
+  '    hoard = Buffer.alloc(300 * 1024 * 1024, 1);',
+  '    return hoard.length;',
+  '  },',
+  '});',
+  '',
   'export const chatty = asset({',
   "  name: 'chatty',",
   '  run: async (ctx: AssetContext) => {',
@@ -301,6 +311,74 @@ describe(
       }).result;
       expect(result.exitReason).toBe('ERROR');
       expect(result.error?.code).toBe('PIPELINES_TASK_UNSUPPORTED');
+    });
+  },
+);
+
+describe(
+  'executor pool: replacing a worker after its last attempt',
+  { timeout: START_TIMEOUT_MS },
+  () => {
+    let dir: string;
+    let pool: ExecutorPool;
+
+    beforeAll(async () => {
+      dir = makeTempDir();
+      writeProject(dir, { 'pipelines/work.ts': PIPELINE });
+      pool = await ExecutorPool.start({
+        slots: 1,
+        maxAttemptsPerWorker: 2,
+        maxIdleRssBytes: 250 * MIB,
+      });
+    }, START_TIMEOUT_MS);
+
+    afterAll(async () => {
+      await pool?.close();
+      removeDir(dir);
+    });
+
+    it('starts the successor during the last attempt and never runs more than its slots', async () => {
+      expect(pool.reusesWorkers).toBe(true); // Linux with /proc/<pid>/clear_refs, as in CI
+      const request = {
+        kind: 'run',
+        runId: 'r',
+        projectDir: dir,
+        file: 'pipelines/work.ts',
+      } as const;
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => pool.execute({ ...request, asset: 'small' }).result),
+      );
+      expect(results.map((r) => r.exitReason)).toEqual(['OK', 'OK', 'OK', 'OK', 'OK']);
+      const pids = results.map((r) => r.workerPid);
+      // Two attempts per worker, then its successor.
+      expect(pids[1]).toBe(pids[0]);
+      expect(pids[2]).not.toBe(pids[1]);
+      expect(pids[3]).toBe(pids[2]);
+      expect(pids[4]).not.toBe(pids[3]);
+      // One slot: each attempt starts after the previous one finished.
+      for (let i = 1; i < results.length; i++) {
+        const previous = results[i - 1]!;
+        expect(results[i]!.startedAt!.getTime()).toBeGreaterThanOrEqual(
+          previous.finishedAt.getTime(),
+        );
+      }
+      expect(pool.stats().workers).toBeLessThanOrEqual(2);
+    });
+
+    it('replaces a worker that keeps more memory than maxIdleRssBytes after an attempt', async () => {
+      const request = {
+        kind: 'run',
+        runId: 'r',
+        projectDir: dir,
+        file: 'pipelines/work.ts',
+      } as const;
+      const first = await pool.execute({ ...request, asset: 'small' }).result;
+      const hoarder = await pool.execute({ ...request, asset: 'hoarder' }).result;
+      const after = await pool.execute({ ...request, asset: 'small' }).result;
+      expect([first.exitReason, hoarder.exitReason, after.exitReason]).toEqual(['OK', 'OK', 'OK']);
+      expect(hoarder.workerPid).toBeDefined();
+      expect(after.workerPid).not.toBe(hoarder.workerPid);
+      expect(after.usage.peakRssBytes / MIB).toBeLessThan(200); // a fresh worker, not the hoard
     });
   },
 );

@@ -28,8 +28,18 @@ export interface ExecutorPoolOptions {
   closeGraceMs?: number;
   /** How long a worker may take to start (default 60 s). */
   workerStartTimeoutMs?: number;
-  /** Attempts a worker runs before it is replaced, bounding leaks in user code (default 500). */
+  /**
+   * Attempts a worker runs before it is replaced (default 5,000). Starting a worker costs
+   * about a second of CPU (loading Node.js, the SDK and the pipeline files), so replacing it
+   * often would cost more than short attempts themselves; leaks are bounded by `maxIdleRssBytes`.
+   */
   maxAttemptsPerWorker?: number;
+  /**
+   * A worker whose resident set is still above this once it has collected an attempt's garbage
+   * is replaced, so memory that user code keeps (a module-level cache, a leak) never inflates
+   * later attempts' peaks or grows without bound (default 512 MiB).
+   */
+  maxIdleRssBytes?: number;
   /**
    * Reuse workers between attempts (default: true when /proc/<pid>/clear_refs can reset the peak
    * RSS; without it every attempt gets a fresh worker so its peak is its own).
@@ -111,7 +121,8 @@ export class ExecutorPool {
       sampleIntervalMs: positive('sampleIntervalMs', options.sampleIntervalMs, 50),
       closeGraceMs: positive('closeGraceMs', options.closeGraceMs, 10_000),
       workerStartTimeoutMs: positive('workerStartTimeoutMs', options.workerStartTimeoutMs, 60_000),
-      maxAttemptsPerWorker: positive('maxAttemptsPerWorker', options.maxAttemptsPerWorker, 500),
+      maxAttemptsPerWorker: positive('maxAttemptsPerWorker', options.maxAttemptsPerWorker, 5000),
+      maxIdleRssBytes: positive('maxIdleRssBytes', options.maxIdleRssBytes, 512 * 1024 * 1024),
     };
     const factory = options.lakeFactory;
     this.config = {
@@ -257,16 +268,24 @@ export class ExecutorPool {
     return worker;
   }
 
-  /** Between attempts the pool listens: a recycled worker says `idle`; output is dropped. */
+  /** Between attempts the pool listens: a worker says `idle` after each attempt; output is dropped. */
   private listenIdle(worker: WorkerProcess): void {
     worker.listener = {
       message: (message) => {
         if (message.type !== 'idle' || worker.state !== 'recycling') return;
-        worker.state = 'idle';
-        this.pump();
+        this.becomeIdle(worker);
       },
       output: () => undefined,
     };
+  }
+
+  /** A worker that collected its last attempt's garbage runs the next, unless it kept too much. */
+  private becomeIdle(worker: WorkerProcess): void {
+    if ((worker.idleRssBytes ?? 0) > this.options.maxIdleRssBytes) {
+      this.retire(worker);
+      this.keepWarm();
+    } else worker.state = 'idle';
+    this.pump();
   }
 
   private retire(worker: WorkerProcess): void {
@@ -286,6 +305,8 @@ export class ExecutorPool {
   private pump(): void {
     if (this.closing !== undefined) return;
     for (let next = this.queue.peek(); next !== undefined; next = this.queue.peek()) {
+      // A standby worker (see `run`) can make the workers outnumber the slots for a while.
+      if (this.running.size >= this.slots) return;
       const worker = this.workerFor(next.prepared);
       if (worker === undefined) return;
       this.queue.shift();
@@ -319,6 +340,11 @@ export class ExecutorPool {
   ): void {
     worker.state = 'busy';
     worker.attempts += 1;
+    worker.idleRssBytes = undefined;
+    // The worker's last attempt before it is replaced: start its successor now, so the slot
+    // does not sit idle for a process start (a few hundred ms) after this attempt.
+    if (this.reuse && worker.attempts === this.options.maxAttemptsPerWorker)
+      this.spawn(worker.heapLimitMb);
     const supervisor = new AttemptSupervisor(prepared, worker, {
       resetPeak: this.reuse,
       onLog: this.onLog,
@@ -342,9 +368,10 @@ export class ExecutorPool {
       this.reuse &&
       this.closing === undefined &&
       worker.attempts < this.options.maxAttemptsPerWorker;
-    if (reuse && worker.send({ type: 'recycle' })) worker.state = 'recycling';
+    if (reuse) worker.state = 'recycling';
     else if (worker.state !== 'retired' && worker.alive) this.retire(worker);
     settle(outcome.result);
+    if (reuse && worker.idleRssBytes !== undefined) this.becomeIdle(worker); // said so already
     this.keepWarm();
     this.pump();
   }

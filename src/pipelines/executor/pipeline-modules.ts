@@ -17,6 +17,8 @@ import { compileCacheDir } from './compile-cache.js';
 interface CachedModule {
   readonly key: string;
   readonly exports: unknown;
+  /** Its assets by name, found on first lookup (a module can export thousands of definitions). */
+  assets?: Map<string, AssetDefinition>;
 }
 
 function versionKey(file: string, codeVersion: string | undefined): string {
@@ -24,11 +26,15 @@ function versionKey(file: string, codeVersion: string | undefined): string {
   return `${stat.mtimeMs}:${stat.size}:${codeVersion ?? ''}`;
 }
 
-function assetIn(moduleExports: unknown, name: string): AssetDefinition | undefined {
-  for (const found of collectDefinitions(moduleExports)) {
-    if (found.kind === 'asset' && found.definition.name === name) return found.definition;
+function assetIn(module: CachedModule, name: string): AssetDefinition | undefined {
+  if (module.assets === undefined) {
+    module.assets = new Map();
+    for (const found of collectDefinitions(module.exports)) {
+      if (found.kind === 'asset' && !module.assets.has(found.definition.name))
+        module.assets.set(found.definition.name, found.definition);
+    }
   }
-  return undefined;
+  return module.assets.get(name);
 }
 
 /**
@@ -61,10 +67,10 @@ export class PipelineModules {
   }
 
   /** Imports `file` (cached while unchanged). */
-  async importFile(file: string, codeVersion: string | undefined): Promise<unknown> {
+  async importFile(file: string, codeVersion: string | undefined): Promise<CachedModule> {
     const key = versionKey(file, codeVersion);
     const cached = this.cache.get(file);
-    if (cached?.key === key) return cached.exports;
+    if (cached?.key === key) return cached;
     const sdk = await this.loadSdk();
     // The pool compiled the file into this cache already (see compile-cache.ts).
     const jiti = createJiti(pathToFileURL(file).href, {
@@ -73,9 +79,9 @@ export class PipelineModules {
       moduleCache: false,
       fsCache: compileCacheDir(),
     });
-    const moduleExports = await jiti.import(file);
-    this.cache.set(file, { key, exports: moduleExports });
-    return moduleExports;
+    const module: CachedModule = { key, exports: await jiti.import(file) };
+    this.cache.set(file, module);
+    return module;
   }
 
   /**
@@ -94,13 +100,13 @@ export class PipelineModules {
     }
     for (const candidate of pipelineFiles(projectDir)) {
       if (candidate === file) continue;
-      let moduleExports: unknown;
+      let module: CachedModule;
       try {
-        moduleExports = await this.importFile(candidate, codeVersion);
+        module = await this.importFile(candidate, codeVersion);
       } catch {
         continue; // a broken file elsewhere in the project is the loader's to report
       }
-      const found = assetIn(moduleExports, name);
+      const found = assetIn(module, name);
       if (found !== undefined) return found;
     }
     throw new PipelinesUnknownAssetError(

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import {
   descendantsIn,
   parseProcStat,
+  pinProcFiles,
   procAvailable,
   readProcIo,
   readProcMemory,
   readProcStat,
   resetPeakRss,
   scanProcessParents,
+  unpinProcFiles,
 } from './proc-stats.js';
 import { ProcessTreeSampler } from './process-tree-sampler.js';
 
@@ -38,6 +40,44 @@ describe('/proc readers', () => {
     expect(readProcMemory(2 ** 22 + 1)).toBeUndefined();
     expect(resetPeakRss(2 ** 22 + 1)).toBe(false);
   });
+
+  it.runIf(procAvailable())(
+    'reads a pinned process through kept files, fresh each time, until it exits',
+    async () => {
+      const child = spawn(
+        'node',
+        [
+          '-e',
+          'globalThis.b = Buffer.alloc(64 << 20, 1); setTimeout(() => {}, 10000); process.on("message", () => {});',
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+        },
+      );
+      const pid = child.pid!;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        pinProcFiles(pid);
+        let memory = readProcMemory(pid);
+        for (let i = 0; i < 50 && (memory?.rssBytes ?? 0) < 64 * 1024 * 1024; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          memory = readProcMemory(pid); // the same open file, read again from the start
+        }
+        expect(memory!.rssBytes).toBeGreaterThan(64 * 1024 * 1024);
+        expect(readProcStat(pid)?.ppid).toBe(process.pid);
+        expect(readProcIo(pid)).toBeDefined();
+        expect(resetPeakRss(pid)).toBe(true);
+        const after = readProcMemory(pid)!; // the high-water mark is back at the resident set
+        expect(after.hwmBytes - after.rssBytes).toBeLessThan(8 * 1024 * 1024);
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      expect(readProcStat(pid)).toBeUndefined(); // its files stay open but the process is gone
+      unpinProcFiles(pid);
+      expect(readProcStat(pid)).toBeUndefined();
+    },
+  );
 
   it('walks descendants through a parent map', () => {
     const parents = new Map([

@@ -3,7 +3,15 @@
  * high-water mark (`status`), I/O counters (`io`), and resets the high-water mark (`clear_refs`).
  * Every reader returns undefined when the process is gone, so a sampler racing an exit never throws.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 
 /**
  * Clock ticks per second of the CPU fields in /proc/<pid>/stat. Linux fixes USER_HZ at 100 in its
@@ -51,9 +59,51 @@ export interface ProcIo {
   readonly writeChars: number;
 }
 
+// Open /proc files of pinned processes (the pool's workers), by pid and file name.
+const pinned = new Map<number, Map<string, number>>();
+// /proc/<pid>/status, the largest file read, is under 2 KiB.
+const pinnedBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * Keeps the /proc files of `pid` open once read, until `unpinProcFiles`: a worker's files are
+ * read at the start and end of every attempt, and one positioned read is a fifth of the system
+ * calls of opening, reading and closing the file each time.
+ */
+export function pinProcFiles(pid: number): void {
+  if (!pinned.has(pid)) pinned.set(pid, new Map());
+}
+
+/** Closes what `pinProcFiles` kept open; call once the process has exited. */
+export function unpinProcFiles(pid: number): void {
+  const files = pinned.get(pid);
+  pinned.delete(pid);
+  for (const fd of files?.values() ?? []) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** The fd of a pinned process's file, opened on first use; undefined when not pinned. */
+function pinnedFd(pid: number, name: string, flags: 'r' | 'w'): number | undefined {
+  const files = pinned.get(pid);
+  if (files === undefined) return undefined;
+  let fd = files.get(name);
+  if (fd === undefined) {
+    fd = openSync(`/proc/${pid}/${name}`, flags);
+    files.set(name, fd);
+  }
+  return fd;
+}
+
 function readProcFile(pid: number, name: string): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/${name}`, 'latin1');
+    const fd = pinnedFd(pid, name, 'r');
+    if (fd === undefined) return readFileSync(`/proc/${pid}/${name}`, 'latin1');
+    const n = readSync(fd, pinnedBuffer, 0, pinnedBuffer.length, 0);
+    return pinnedBuffer.toString('latin1', 0, n);
   } catch {
     return undefined;
   }
@@ -115,7 +165,9 @@ export function readProcIo(pid: number): ProcIo | undefined {
  */
 export function resetPeakRss(pid: number): boolean {
   try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    const fd = pinnedFd(pid, 'clear_refs', 'w');
+    if (fd === undefined) writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    else writeSync(fd, '5', 0);
     return true;
   } catch {
     return false;

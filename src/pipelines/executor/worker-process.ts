@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PipelinesWorkerStartFailedError } from '../errors.js';
 import { workerLaunch } from './worker-entry.js';
+import { pinProcFiles, unpinProcFiles } from './proc-stats.js';
 import {
   isWorkerMessage,
   type PoolMessage,
@@ -57,6 +58,11 @@ export class WorkerProcess {
   state: WorkerState = 'starting';
   /** Attempts it has run. */
   attempts = 0;
+  /**
+   * Its resident set when it last said `idle`, since its last attempt was sent; undefined until
+   * then (the message can arrive before the pool has handled the attempt's result).
+   */
+  idleRssBytes: number | undefined;
   /** Who hears its messages; the pool points it at the attempt it runs. */
   listener: WorkerListener | undefined;
   /** Resolves when ready; rejects when it dies or times out first. */
@@ -122,7 +128,10 @@ export class WorkerProcess {
       await previous;
     }
     if (this.state === 'starting') this.state = 'idle';
+    const pid = this.child.pid;
+    if (pid !== undefined) pinProcFiles(pid);
     void this.childExit.then((exit) => {
+      if (pid !== undefined) unpinProcFiles(pid);
       this.gone = true;
       this.settleExit(exit);
     });
@@ -139,7 +148,9 @@ export class WorkerProcess {
     this.stderrTail = [];
     this.childExit = exitOf(child);
     child.on('message', (message) => {
-      if (isWorkerMessage(message) && child === this.child) this.listener?.message(message);
+      if (!isWorkerMessage(message) || child !== this.child) return;
+      if (message.type === 'idle') this.idleRssBytes = message.rssBytes;
+      this.listener?.message(message);
     });
     child.on('error', () => undefined); // EPIPE after death shows as the exit
     for (const stream of ['stdout', 'stderr'] as const) {

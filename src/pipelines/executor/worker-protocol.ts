@@ -77,10 +77,7 @@ export interface WorkerConfig {
 
 /** Messages the pool sends. */
 export type PoolMessage =
-  | { readonly type: 'attempt'; readonly attempt: WorkerAttempt }
-  /** Collect garbage so the next attempt starts small, then answer `idle`. */
-  | { readonly type: 'recycle' }
-  | { readonly type: 'shutdown' };
+  { readonly type: 'attempt'; readonly attempt: WorkerAttempt } | { readonly type: 'shutdown' };
 
 /** Log levels of attempt log lines. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -145,7 +142,11 @@ export type WorkerMessage =
       /** HTTP requests the attempt made in the worker's process; absent when none. */
       readonly http?: AttemptHttpRequests;
     }
-  | { readonly type: 'idle' };
+  /**
+   * Sent after every `done`, once the worker has collected the attempt's garbage so the next
+   * attempt starts small: the pool may start the next attempt from then on.
+   */
+  | { readonly type: 'idle'; readonly rssBytes: number };
 
 /** Whether `value` looks like a worker message (the channel carries nothing else, but be safe). */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

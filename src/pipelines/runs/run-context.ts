@@ -37,6 +37,12 @@ export type RunRow = Selectable<RunsTable>;
 // mean "nothing was written, try again".
 const TRANSIENT = new Set(['40P01', '40001', 'SQLITE_BUSY']);
 
+/** Whether `err` is a conflict after which the whole transaction may simply run again. */
+export function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT.has(code);
+}
+
 /**
  * Runs `fn` in one transaction of `meta` (BEGIN IMMEDIATE on SQLite), retrying a few times when
  * the database reports a transient conflict. `fn` must derive everything from the database.
@@ -50,9 +56,8 @@ export async function inTransaction<T>(
     try {
       return await meta.transaction(fn);
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (attempt >= 5 || typeof code !== 'string' || !TRANSIENT.has(code)) throw err;
-      onRetry(code);
+      if (attempt >= 5 || !isTransient(err)) throw err;
+      onRetry(String((err as { code: string }).code));
       await sleep(5 * attempt + Math.floor(Math.random() * 10));
     }
   }

@@ -19,6 +19,11 @@ import {
   type AttemptOutcome,
   type AttemptSuccess,
 } from './attempt-outcome.js';
+import {
+  recordReports,
+  type AttemptReportInput,
+  type AttemptReportResult,
+} from './attempt-reports.js';
 import * as backfills from './backfills.js';
 import { cancelRun, type CancelResult } from './cancel-run.js';
 import { claimAttempts, type ClaimedAttempt, type ClaimOptions } from './claim-attempts.js';
@@ -119,6 +124,15 @@ export class RunStore {
     now?: number,
   ): Promise<AttemptOutcome> {
     return this.#tx(now, (ctx) => failAttempt(ctx, attemptId, workerId, failure));
+  }
+
+  /**
+   * Records several reports in one transaction (see `recordReports`); each result says whether
+   * its report was recorded, so a lost lease refuses only its own attempt.
+   */
+  report(reports: readonly AttemptReportInput[], now?: number): Promise<AttemptReportResult[]> {
+    if (reports.length === 0) return Promise.resolve([]);
+    return this.#tx(now, (ctx) => recordReports(ctx, reports));
   }
 
   /** Skips a waiting or queued task (and transitively what only waits on skipped tasks). */

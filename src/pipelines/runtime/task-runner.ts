@@ -18,6 +18,8 @@ import {
 } from '../executor/index.js';
 import type { ClaimedAttempt, RunLogInput, RunStore } from '../runs/index.js';
 import type { ProjectHolder } from './project-holder.js';
+import { ReportBatcher } from './report-batcher.js';
+import { ShortAttempts } from './short-attempts.js';
 import type { AttemptReport, RuntimeHooks } from './runtime-hooks.js';
 
 /** Run tag naming the file an inbox sensor handed to the run. */
@@ -40,8 +42,9 @@ export interface TaskRunnerOptions {
   workerId?: string;
   /**
    * Attempts claimed beyond the free slots, queued in the executor pool so a slot that frees
-   * up starts the next attempt at once instead of after a round trip to the store (default:
-   * the slots; 0 claims only for free slots).
+   * up starts the next attempt at once instead of after a round trip to the store (0 claims
+   * only for free slots). Default: the slots, and four times the slots while recent attempts
+   * are short (see `ShortAttempts`), claimed in batches.
    */
   prefetch?: number;
   /** How often to look for work when nothing wakes the loop (default 200 ms). */
@@ -69,6 +72,8 @@ export class TaskRunner {
   readonly #running = new Map<string, Running>();
   readonly #starting = new Set<string>();
   readonly #tags = new Map<string, Record<string, string>>();
+  readonly #short = new ShortAttempts();
+  readonly #reports: ReportBatcher;
   #stopped = true;
   #wakeUp: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -78,6 +83,7 @@ export class TaskRunner {
     this.#o = options;
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${newSortableId('w_')}`;
     this.#slots = options.slots ?? options.executor.stats().slots;
+    this.#reports = new ReportBatcher(options.store);
   }
 
   /** Attempts this runner is running. */
@@ -156,10 +162,14 @@ export class TaskRunner {
     const { store, logger } = this.#o;
     const pollMs = this.#o.pollMs ?? 200;
     while (!this.#stopped) {
-      const free =
-        this.#slots + (this.#o.prefetch ?? this.#slots) - this.#running.size - this.#starting.size;
+      const prefetch = this.#o.prefetch ?? this.#slots * (this.#short.now() ? 4 : 1);
+      const held = this.#running.size + this.#starting.size;
+      const free = this.#slots + prefetch - held;
+      // While attempts are in hand, claim a batch at a time: one store transaction per attempt
+      // would cost more than a short attempt itself.
+      const batch = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
       let claimed: ClaimedAttempt[] = [];
-      if (free > 0) {
+      if (free >= batch) {
         try {
           claimed = await store.claim(this.workerId, { slots: free, pools: this.#o.pools });
         } catch (err) {
@@ -259,6 +269,7 @@ export class TaskRunner {
     this.#running.set(claim.attemptId, running);
     this.#safely(() => this.#o.hooks?.attemptStarted?.(claim));
     void handle.result.then(async (result) => {
+      this.#short.record(result.usage.wallSeconds);
       await this.#flush(running);
       await this.#report(claim, result);
       this.#running.delete(claim.attemptId);
@@ -298,25 +309,35 @@ export class TaskRunner {
     const { store, logger, hooks } = this.#o;
     const resources = result === undefined ? {} : resourcesOf(result);
     const report: AttemptReport = { claim, result, outcome: undefined };
+    const held = { runId: claim.runId, attemptId: claim.attemptId, workerId: this.workerId };
     try {
       if (result !== undefined && result.exitReason === 'OK') {
         const blocked = await hooks?.afterSuccess?.(claim, result);
-        report.outcome =
+        report.outcome = await this.#reports.submit(
           blocked === undefined
-            ? await store.complete(claim.attemptId, this.workerId, resources)
-            : await store.fail(claim.attemptId, this.workerId, {
-                ...resources,
-                message: blocked,
-                code: 'PIPELINES_CHECK_BLOCKED',
-                retryable: false,
-              });
+            ? { kind: 'complete', ...held, result: resources }
+            : {
+                kind: 'fail',
+                ...held,
+                failure: {
+                  ...resources,
+                  message: blocked,
+                  code: 'PIPELINES_CHECK_BLOCKED',
+                  retryable: false,
+                },
+              },
+        );
       } else {
         const error = result?.error;
-        report.outcome = await store.fail(claim.attemptId, this.workerId, {
-          ...resources,
-          message: failure?.message ?? error?.stack ?? error?.message ?? 'The attempt failed.',
-          code: failure?.code ?? error?.code,
-          retryable: failure?.retryable ?? error?.retryable ?? true,
+        report.outcome = await this.#reports.submit({
+          kind: 'fail',
+          ...held,
+          failure: {
+            ...resources,
+            message: failure?.message ?? error?.stack ?? error?.message ?? 'The attempt failed.',
+            code: failure?.code ?? error?.code,
+            retryable: failure?.retryable ?? error?.retryable ?? true,
+          },
         });
       }
     } catch (err) {

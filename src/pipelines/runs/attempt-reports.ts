@@ -1,0 +1,69 @@
+/**
+ * Several workers' reports recorded in one transaction. A fan-out of short attempts ends them
+ * faster than one commit each can keep up with (a commit is a WAL write on SQLite, a round trip
+ * and a WAL flush on PostgreSQL); the worker loop groups the reports that arrive together.
+ */
+import { sql } from 'kysely';
+import {
+  completeAttempt,
+  failAttempt,
+  type AttemptFailure,
+  type AttemptOutcome,
+  type AttemptSuccess,
+} from './attempt-outcome.js';
+import { isTransient, type TxContext } from './run-context.js';
+
+/** A worker's report on an attempt it holds. */
+export type AttemptReportInput =
+  | {
+      readonly kind: 'complete';
+      readonly runId: string;
+      readonly attemptId: string;
+      readonly workerId: string;
+      readonly result: AttemptSuccess;
+    }
+  | {
+      readonly kind: 'fail';
+      readonly runId: string;
+      readonly attemptId: string;
+      readonly workerId: string;
+      readonly failure: AttemptFailure;
+    };
+
+/** What became of one report: its outcome, or the error that refused it (a lost lease). */
+export type AttemptReportResult =
+  | { readonly ok: true; readonly outcome: AttemptOutcome }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Records `reports` in the transaction of `ctx`, each inside a savepoint so that one refused
+ * report (PIPELINES_LEASE_LOST) leaves the others recorded. Reports are applied in run order,
+ * so two workers' batches lock the runs they share in the same order. A transient database
+ * error aborts the whole batch, which the caller's transaction then retries.
+ */
+export async function recordReports(
+  ctx: TxContext,
+  reports: readonly AttemptReportInput[],
+): Promise<AttemptReportResult[]> {
+  const results = new Array<AttemptReportResult>(reports.length);
+  const order = reports.map((report, i) => ({ report, i }));
+  const key = (r: AttemptReportInput): string => `${r.runId}\u0000${r.attemptId}`;
+  order.sort((a, b) => (key(a.report) < key(b.report) ? -1 : 1));
+  for (const { report, i } of order) {
+    await sql`SAVEPOINT attempt_report`.execute(ctx.trx);
+    try {
+      const outcome =
+        report.kind === 'complete'
+          ? await completeAttempt(ctx, report.attemptId, report.workerId, report.result)
+          : await failAttempt(ctx, report.attemptId, report.workerId, report.failure);
+      await sql`RELEASE SAVEPOINT attempt_report`.execute(ctx.trx);
+      results[i] = { ok: true, outcome };
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      await sql`ROLLBACK TO SAVEPOINT attempt_report`.execute(ctx.trx);
+      await sql`RELEASE SAVEPOINT attempt_report`.execute(ctx.trx);
+      results[i] = { ok: false, error };
+    }
+  }
+  return results;
+}

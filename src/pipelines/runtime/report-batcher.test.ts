@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { AttemptOutcome, AttemptReportInput, AttemptReportResult } from '../runs/index.js';
+import { ReportBatcher } from './report-batcher.js';
+
+const input = (attemptId: string): AttemptReportInput => ({
+  kind: 'complete',
+  runId: 'run_1',
+  attemptId,
+  workerId: 'w1',
+  result: {},
+});
+
+const outcome = (attemptId: string): AttemptOutcome => ({
+  attemptId,
+  state: 'succeeded',
+  taskState: 'succeeded',
+  runState: 'running',
+});
+
+/** A store whose transactions take one macrotask, recording the batches it was given. */
+function fakeStore(refuse: Set<string> = new Set(), fail = false) {
+  const batches: string[][] = [];
+  return {
+    batches,
+    report: async (reports: readonly AttemptReportInput[]): Promise<AttemptReportResult[]> => {
+      batches.push(reports.map((r) => r.attemptId));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (fail) throw new Error('database down');
+      return reports.map((r) =>
+        refuse.has(r.attemptId)
+          ? { ok: false as const, error: new Error(`refused ${r.attemptId}`) }
+          : { ok: true as const, outcome: outcome(r.attemptId) },
+      );
+    },
+  };
+}
+
+describe('ReportBatcher', () => {
+  it('writes a lone report at once and groups those that arrive while it is written', async () => {
+    const store = fakeStore();
+    const batcher = new ReportBatcher(store);
+    const first = batcher.submit(input('a1'));
+    const rest = ['a2', 'a3', 'a4'].map((id) => batcher.submit(input(id)));
+    expect((await first).attemptId).toBe('a1');
+    expect((await Promise.all(rest)).map((o) => o.attemptId)).toEqual(['a2', 'a3', 'a4']);
+    expect(store.batches).toEqual([['a1'], ['a2', 'a3', 'a4']]);
+    // Idle again: the next report is written alone, without waiting.
+    await batcher.submit(input('a5'));
+    expect(store.batches.at(-1)).toEqual(['a5']);
+  });
+
+  it('rejects only the refused report of a batch', async () => {
+    const batcher = new ReportBatcher(fakeStore(new Set(['a2'])));
+    const results = await Promise.allSettled(
+      ['a1', 'a2', 'a3'].map((id) => batcher.submit(input(id))),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toEqual(new Error('refused a2'));
+  });
+
+  it('rejects every report of a batch whose transaction failed, and keeps working', async () => {
+    const store = fakeStore(new Set(), true);
+    const batcher = new ReportBatcher(store);
+    await expect(batcher.submit(input('a1'))).rejects.toThrow('database down');
+    await expect(batcher.submit(input('a2'))).rejects.toThrow('database down');
+    expect(store.batches).toEqual([['a1'], ['a2']]);
+  });
+});
