@@ -50,20 +50,34 @@ export async function recordReports(
   const key = (r: AttemptReportInput): string => `${r.runId}\u0000${r.attemptId}`;
   order.sort((a, b) => (key(a.report) < key(b.report) ? -1 : 1));
   for (const { report, i } of order) {
-    await sql`SAVEPOINT attempt_report`.execute(ctx.trx);
-    try {
-      const outcome =
-        report.kind === 'complete'
-          ? await completeAttempt(ctx, report.attemptId, report.workerId, report.result)
-          : await failAttempt(ctx, report.attemptId, report.workerId, report.failure);
-      await sql`RELEASE SAVEPOINT attempt_report`.execute(ctx.trx);
-      results[i] = { ok: true, outcome };
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      await sql`ROLLBACK TO SAVEPOINT attempt_report`.execute(ctx.trx);
-      await sql`RELEASE SAVEPOINT attempt_report`.execute(ctx.trx);
-      results[i] = { ok: false, error };
-    }
+    const done = await inSavepoint(ctx, () =>
+      report.kind === 'complete'
+        ? completeAttempt(ctx, report.attemptId, report.workerId, report.result)
+        : failAttempt(ctx, report.attemptId, report.workerId, report.failure),
+    );
+    results[i] = done.ok ? { ok: true, outcome: done.value } : done;
   }
   return results;
+}
+
+/**
+ * Runs `fn` inside a savepoint of the transaction of `ctx`: its writes are undone when it throws,
+ * and the error is returned instead of aborting the transaction. A transient database error
+ * still aborts it (the transaction is retried as a whole).
+ */
+export async function inSavepoint<T>(
+  ctx: TxContext,
+  fn: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  await sql`SAVEPOINT marketlake_step`.execute(ctx.trx);
+  try {
+    const value = await fn();
+    await sql`RELEASE SAVEPOINT marketlake_step`.execute(ctx.trx);
+    return { ok: true, value };
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    await sql`ROLLBACK TO SAVEPOINT marketlake_step`.execute(ctx.trx);
+    await sql`RELEASE SAVEPOINT marketlake_step`.execute(ctx.trx);
+    return { ok: false, error };
+  }
 }

@@ -20,6 +20,7 @@ import {
   type AttemptSuccess,
 } from './attempt-outcome.js';
 import {
+  inSavepoint,
   recordReports,
   type AttemptReportInput,
   type AttemptReportResult,
@@ -133,6 +134,26 @@ export class RunStore {
   report(reports: readonly AttemptReportInput[], now?: number): Promise<AttemptReportResult[]> {
     if (reports.length === 0) return Promise.resolve([]);
     return this.#tx(now, (ctx) => recordReports(ctx, reports));
+  }
+
+  /**
+   * `report`, then claims for `workerId` in the same transaction: a worker whose attempts just
+   * ended takes the attempts they made ready (the next task of a chain) without a second
+   * transaction. A failing claim claims nothing and leaves the reports recorded.
+   */
+  reportAndClaim(
+    reports: readonly AttemptReportInput[],
+    workerId: string,
+    claim: Omit<ClaimOptions, 'now'>,
+    now?: number,
+  ): Promise<{ results: AttemptReportResult[]; claimed: ClaimedAttempt[]; claimError?: unknown }> {
+    return this.#tx(now, async (ctx) => {
+      const results = await recordReports(ctx, reports);
+      const claimed = await inSavepoint(ctx, () => claimAttempts(ctx, workerId, claim));
+      return claimed.ok
+        ? { results, claimed: claimed.value }
+        : { results, claimed: [], claimError: claimed.error };
+    });
   }
 
   /** Skips a waiting or queued task (and transitively what only waits on skipped tasks). */

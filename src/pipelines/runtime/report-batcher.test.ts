@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptOutcome, AttemptReportInput, AttemptReportResult } from '../runs/index.js';
+import type {
+  AttemptOutcome,
+  AttemptReportInput,
+  AttemptReportResult,
+  ClaimedAttempt,
+} from '../runs/index.js';
 import { ReportBatcher } from './report-batcher.js';
 
 const input = (attemptId: string): AttemptReportInput => ({
@@ -20,17 +25,30 @@ const outcome = (attemptId: string): AttemptOutcome => ({
 /** A store whose transactions take one macrotask, recording the batches it was given. */
 function fakeStore(refuse: Set<string> = new Set(), fail = false) {
   const batches: string[][] = [];
+  const report = async (reports: readonly AttemptReportInput[]): Promise<AttemptReportResult[]> => {
+    batches.push(reports.map((r) => r.attemptId));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (fail) throw new Error('database down');
+    return reports.map((r) =>
+      refuse.has(r.attemptId)
+        ? { ok: false as const, error: new Error(`refused ${r.attemptId}`) }
+        : { ok: true as const, outcome: outcome(r.attemptId) },
+    );
+  };
+  const claims: { workerId: string; slots: number }[] = [];
   return {
     batches,
-    report: async (reports: readonly AttemptReportInput[]): Promise<AttemptReportResult[]> => {
-      batches.push(reports.map((r) => r.attemptId));
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      if (fail) throw new Error('database down');
-      return reports.map((r) =>
-        refuse.has(r.attemptId)
-          ? { ok: false as const, error: new Error(`refused ${r.attemptId}`) }
-          : { ok: true as const, outcome: outcome(r.attemptId) },
-      );
+    claims,
+    report,
+    reportAndClaim: async (
+      reports: readonly AttemptReportInput[],
+      workerId: string,
+      options: { slots: number },
+    ) => {
+      const results = await report(reports);
+      claims.push({ workerId, slots: options.slots });
+      const claimed = [{ attemptId: `next_${batches.length}` } as ClaimedAttempt];
+      return { results, claimed };
     },
   };
 }
@@ -41,8 +59,8 @@ describe('ReportBatcher', () => {
     const batcher = new ReportBatcher(store);
     const first = batcher.submit(input('a1'));
     const rest = ['a2', 'a3', 'a4'].map((id) => batcher.submit(input(id)));
-    expect((await first).attemptId).toBe('a1');
-    expect((await Promise.all(rest)).map((o) => o.attemptId)).toEqual(['a2', 'a3', 'a4']);
+    expect((await first).outcome.attemptId).toBe('a1');
+    expect((await Promise.all(rest)).map((o) => o.outcome.attemptId)).toEqual(['a2', 'a3', 'a4']);
     expect(store.batches).toEqual([['a1'], ['a2', 'a3', 'a4']]);
     // Idle again: the next report is written alone, without waiting.
     await batcher.submit(input('a5'));
@@ -64,5 +82,24 @@ describe('ReportBatcher', () => {
     await expect(batcher.submit(input('a1'))).rejects.toThrow('database down');
     await expect(batcher.submit(input('a2'))).rejects.toThrow('database down');
     expect(store.batches).toEqual([['a1'], ['a2']]);
+  });
+
+  it('claims in the same transaction when the worker has room, before the reports settle', async () => {
+    const store = fakeStore();
+    const dispatched: string[] = [];
+    const batcher = new ReportBatcher(store, {
+      claimFor: (ending) => (ending > 1 ? { workerId: 'w1', slots: ending } : undefined),
+      claimed: (claims) => dispatched.push(...claims.map((c) => c.attemptId)),
+      claimFailed: () => undefined,
+    });
+    const alone = await batcher.submit(input('a1')); // room for less than 2: no claim
+    expect(alone.claimed).toBe(false);
+    const first = batcher.submit(input('a2'));
+    const pair = [batcher.submit(input('a3')), batcher.submit(input('a4'))];
+    await first;
+    const recorded = await Promise.all(pair);
+    expect(recorded.map((r) => r.claimed)).toEqual([true, true]);
+    expect(store.claims).toEqual([{ workerId: 'w1', slots: 2 }]);
+    expect(dispatched).toEqual(['next_3']);
   });
 });

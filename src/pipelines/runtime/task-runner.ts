@@ -19,6 +19,7 @@ import {
 import type { ClaimedAttempt, RunLogInput, RunStore } from '../runs/index.js';
 import type { ProjectHolder } from './project-holder.js';
 import { ReportBatcher } from './report-batcher.js';
+import { reportInput, type LoopFailure } from './report-input.js';
 import { ShortAttempts } from './short-attempts.js';
 import type { AttemptReport, RuntimeHooks } from './runtime-hooks.js';
 
@@ -83,7 +84,16 @@ export class TaskRunner {
     this.#o = options;
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${newSortableId('w_')}`;
     this.#slots = options.slots ?? options.executor.stats().slots;
-    this.#reports = new ReportBatcher(options.store);
+    this.#reports = new ReportBatcher(options.store, {
+      claimFor: (ending) => {
+        const slots = this.#freeToClaim(ending);
+        return slots > 0 ? { workerId: this.workerId, slots, pools: this.#o.pools } : undefined;
+      },
+      claimed: (claims) => {
+        for (const claim of claims) this.#dispatch(claim);
+      },
+      claimFailed: (err) => this.#o.logger.error({ err }, 'claiming attempts failed; retrying'),
+    });
   }
 
   /** Attempts this runner is running. */
@@ -162,14 +172,9 @@ export class TaskRunner {
     const { store, logger } = this.#o;
     const pollMs = this.#o.pollMs ?? 200;
     while (!this.#stopped) {
-      const prefetch = this.#o.prefetch ?? this.#slots * (this.#short.now() ? 4 : 1);
-      const held = this.#running.size + this.#starting.size;
-      const free = this.#slots + prefetch - held;
-      // While attempts are in hand, claim a batch at a time: one store transaction per attempt
-      // would cost more than a short attempt itself.
-      const batch = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
+      const free = this.#freeToClaim(0);
       let claimed: ClaimedAttempt[] = [];
-      if (free >= batch) {
+      if (free > 0) {
         try {
           claimed = await store.claim(this.workerId, { slots: free, pools: this.#o.pools });
         } catch (err) {
@@ -186,6 +191,20 @@ export class TaskRunner {
         };
       });
     }
+  }
+
+  /**
+   * How many attempts to claim once `ending` of those held have ended: room for the slots and
+   * the prefetch, or 0 while the room is less than a batch. While attempts are in hand a batch
+   * at a time, because one store transaction per attempt would cost more than a short attempt.
+   */
+  #freeToClaim(ending: number): number {
+    if (this.#stopped) return 0;
+    const prefetch = this.#o.prefetch ?? this.#slots * (this.#short.now() ? 4 : 1);
+    const held = this.#running.size + this.#starting.size - ending;
+    const free = this.#slots + prefetch - held;
+    const batch = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
+    return free >= batch ? free : 0;
   }
 
   async #heartbeat(): Promise<void> {
@@ -271,9 +290,9 @@ export class TaskRunner {
     void handle.result.then(async (result) => {
       this.#short.record(result.usage.wallSeconds);
       await this.#flush(running);
-      await this.#report(claim, result);
+      const claimedAlready = await this.#report(claim, result);
       this.#running.delete(claim.attemptId);
-      this.wake();
+      if (!claimedAlready) this.wake();
     });
   }
 
@@ -304,42 +323,19 @@ export class TaskRunner {
   async #report(
     claim: ClaimedAttempt,
     result: AttemptResult | undefined,
-    failure?: { message: string; code?: string; retryable: boolean },
-  ): Promise<void> {
+    failure?: LoopFailure,
+  ): Promise<boolean> {
     const { store, logger, hooks } = this.#o;
-    const resources = result === undefined ? {} : resourcesOf(result);
+    let claimed = false;
     const report: AttemptReport = { claim, result, outcome: undefined };
-    const held = { runId: claim.runId, attemptId: claim.attemptId, workerId: this.workerId };
     try {
-      if (result !== undefined && result.exitReason === 'OK') {
-        const blocked = await hooks?.afterSuccess?.(claim, result);
-        report.outcome = await this.#reports.submit(
-          blocked === undefined
-            ? { kind: 'complete', ...held, result: resources }
-            : {
-                kind: 'fail',
-                ...held,
-                failure: {
-                  ...resources,
-                  message: blocked,
-                  code: 'PIPELINES_CHECK_BLOCKED',
-                  retryable: false,
-                },
-              },
-        );
-      } else {
-        const error = result?.error;
-        report.outcome = await this.#reports.submit({
-          kind: 'fail',
-          ...held,
-          failure: {
-            ...resources,
-            message: failure?.message ?? error?.stack ?? error?.message ?? 'The attempt failed.',
-            code: failure?.code ?? error?.code,
-            retryable: failure?.retryable ?? error?.retryable ?? true,
-          },
-        });
-      }
+      const blocked =
+        result?.exitReason === 'OK' ? await hooks?.afterSuccess?.(claim, result) : undefined;
+      const recorded = await this.#reports.submit(
+        reportInput(claim, this.workerId, result, blocked, failure),
+      );
+      report.outcome = recorded.outcome;
+      claimed = recorded.claimed;
     } catch (err) {
       if (err instanceof PipelinesLeaseLostError) {
         logger.warn({ attemptId: claim.attemptId }, 'outcome not recorded: the lease was lost');
@@ -365,26 +361,12 @@ export class TaskRunner {
           }),
         );
     }
+    return claimed;
   }
 }
 
 function logInput(line: AttemptLogLine): RunLogInput {
   return { line: line.message, stream: line.stream, level: line.level, ts: line.timeMs };
-}
-
-function resourcesOf(result: AttemptResult): Record<string, unknown> & { exitReason: string } {
-  const u = result.usage;
-  return {
-    wallSeconds: u.wallSeconds,
-    cpuUserSeconds: u.cpuUserSeconds,
-    cpuSystemSeconds: u.cpuSystemSeconds,
-    peakRssBytes: u.peakRssBytes,
-    rowsWritten: u.rowsWritten,
-    bytesRead: u.bytesRead,
-    bytesWritten: u.bytesWritten,
-    metadata: result.metadata,
-    exitReason: result.exitReason,
-  };
 }
 
 function sleep(ms: number): Promise<void> {
