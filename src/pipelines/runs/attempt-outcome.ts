@@ -72,6 +72,20 @@ export async function lockAttempt(
   ctx: TxContext,
   attemptId: string,
 ): Promise<{ run: RunRow; attempt: AttemptRow }> {
+  if (ctx.dialect === 'sqlite') {
+    // One writer at a time (BEGIN IMMEDIATE): the row read first cannot change under us.
+    const attempt = await ctx.trx
+      .selectFrom('attempts')
+      .selectAll()
+      .where('id', '=', attemptId)
+      .executeTakeFirst();
+    if (!attempt)
+      throw new PipelinesAttemptNotFoundError(`No attempt ${attemptId}.`, {
+        details: { attemptId },
+      });
+    return { run: await lockRun(ctx, attempt.run_id), attempt };
+  }
+  // PostgreSQL: the run's lock first, then the attempt as it is under that lock.
   const peek = await ctx.trx
     .selectFrom('attempts')
     .select('run_id')

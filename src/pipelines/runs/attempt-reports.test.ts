@@ -80,6 +80,35 @@ describe.each(backends)('reports recorded together on $name', (backend) => {
       expect(again).toMatchObject({ ok: true, outcome: { runState: 'succeeded' } });
     });
 
+    it('reports a refused lone report and still claims for the worker', async () => {
+      await store.createRun({ tasks: [{ asset: 'x' }] }, T0);
+      const [x] = await store.claim('w1', { slots: 1, now: T0 });
+      const refused = await store.report(
+        [{ kind: 'complete', ...held(x!), workerId: 'w2', result: {} }],
+        T0 + 5,
+      );
+      expect(refused[0]).toMatchObject({ ok: false });
+      expect(!refused[0]!.ok && refused[0]!.error).toBeInstanceOf(PipelinesLeaseLostError);
+      await store.createRun({ tasks: [{ asset: 'next' }] }, T0 + 6);
+      const both = await store.reportAndClaim(
+        [{ kind: 'complete', ...held(x!), workerId: 'w2', result: {} }],
+        'w2',
+        { slots: 1 },
+        T0 + 10,
+      );
+      expect(both.results[0]).toMatchObject({ ok: false });
+      expect(both.claimed.map((c) => c.asset)).toEqual(['next']);
+      // The holder's own report and claim go through in one transaction.
+      const mine = await store.reportAndClaim(
+        [{ kind: 'complete', ...held(x!), result: {} }],
+        'w1',
+        { slots: 1 },
+        T0 + 20,
+      );
+      expect(mine.results[0]).toMatchObject({ ok: true, outcome: { runState: 'succeeded' } });
+      expect(mine.claimed).toEqual([]);
+    });
+
     it('records nothing for an empty list', async () => {
       expect(await store.report([])).toEqual([]);
     });

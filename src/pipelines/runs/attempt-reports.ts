@@ -39,7 +39,8 @@ export type AttemptReportResult =
  * Records `reports` in the transaction of `ctx`, each inside a savepoint so that one refused
  * report (PIPELINES_LEASE_LOST) leaves the others recorded. Reports are applied in run order,
  * so two workers' batches lock the runs they share in the same order. A transient database
- * error aborts the whole batch, which the caller's transaction then retries.
+ * error aborts the whole batch, which the caller's transaction then retries. A lone report
+ * skips the savepoint: its refusal is thrown, ending the transaction (see RunStore.report).
  */
 export async function recordReports(
   ctx: TxContext,
@@ -49,12 +50,15 @@ export async function recordReports(
   const order = reports.map((report, i) => ({ report, i }));
   const key = (r: AttemptReportInput): string => `${r.runId}\u0000${r.attemptId}`;
   order.sort((a, b) => (key(a.report) < key(b.report) ? -1 : 1));
+  const record = (report: AttemptReportInput): Promise<AttemptOutcome> =>
+    report.kind === 'complete'
+      ? completeAttempt(ctx, report.attemptId, report.workerId, report.result)
+      : failAttempt(ctx, report.attemptId, report.workerId, report.failure);
+  // A lone report needs no savepoint: when it is refused, the whole transaction is.
+  const only = reports.length === 1 ? reports[0] : undefined;
+  if (only !== undefined) return [{ ok: true, outcome: await record(only) }];
   for (const { report, i } of order) {
-    const done = await inSavepoint(ctx, () =>
-      report.kind === 'complete'
-        ? completeAttempt(ctx, report.attemptId, report.workerId, report.result)
-        : failAttempt(ctx, report.attemptId, report.workerId, report.failure),
-    );
+    const done = await inSavepoint(ctx, () => record(report));
     results[i] = done.ok ? { ok: true, outcome: done.value } : done;
   }
   return results;
