@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/helpers/backends.js';
-import { makeTempDir, removeDir } from '../../../test/helpers/temp-dir.js';
-import { openMetaStore, type MetaStore } from '../../meta/index.js';
+import { useMetaStore } from '../../../test/helpers/meta-fixture.js';
 import { PipelinesLeaseLostError } from '../errors.js';
 import { RunStore } from './run-store.js';
 
@@ -9,20 +8,10 @@ const T0 = Date.parse('2024-03-15T12:00:00.000Z');
 
 describe.each(backends)('reports recorded together on $name', (backend) => {
   describe.skipIf(backend.skip)('store.report', () => {
-    let dir: string;
-    let url: string;
-    let meta: MetaStore;
+    const db = useMetaStore(backend);
     let store: RunStore;
-    beforeEach(async () => {
-      dir = makeTempDir();
-      url = backend.url(dir);
-      meta = await openMetaStore(url);
-      store = new RunStore(meta, { clock: () => T0, random: () => 0 });
-    });
-    afterEach(async () => {
-      await meta.close();
-      await backend.cleanup(url);
-      removeDir(dir);
+    beforeEach(() => {
+      store = new RunStore(db.meta, { clock: () => T0, random: () => 0 });
     });
 
     it('records successes and failures of two runs in one call, in any order', async () => {

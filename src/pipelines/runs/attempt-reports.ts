@@ -11,6 +11,7 @@ import {
   type AttemptOutcome,
   type AttemptSuccess,
 } from './attempt-outcome.js';
+import { claimAttempts, type ClaimedAttempt, type ClaimOptions } from './claim-attempts.js';
 import { isTransient, type TxContext } from './run-context.js';
 
 /** A worker's report on an attempt it holds. */
@@ -83,5 +84,61 @@ export async function inSavepoint<T>(
     await sql`ROLLBACK TO SAVEPOINT marketlake_step`.execute(ctx.trx);
     await sql`RELEASE SAVEPOINT marketlake_step`.execute(ctx.trx);
     return { ok: false, error };
+  }
+}
+
+/** Runs a function in a new transaction of the store. */
+export type InTransaction = <T>(fn: (ctx: TxContext) => Promise<T>) => Promise<T>;
+
+/** What `reportAndClaim` did. */
+export interface ReportsAndClaims {
+  readonly results: AttemptReportResult[];
+  readonly claimed: ClaimedAttempt[];
+  /** Why nothing was claimed, when the claim failed (the reports stand). */
+  readonly claimError?: unknown;
+}
+
+/** `recordReports` in a transaction of its own; a refused lone report is returned, not thrown. */
+export async function reportInTransaction(
+  tx: InTransaction,
+  reports: readonly AttemptReportInput[],
+): Promise<AttemptReportResult[]> {
+  if (reports.length === 0) return [];
+  try {
+    return await tx((ctx) => recordReports(ctx, reports));
+  } catch (error) {
+    if (reports.length === 1) return [{ ok: false, error }];
+    throw error;
+  }
+}
+
+/**
+ * Records `reports`, then claims for `workerId` in the same transaction: a worker whose attempts
+ * just ended takes the attempts they made ready (the next task of a chain) without a second
+ * transaction. A failing claim claims nothing and leaves the reports recorded; a refused lone
+ * report leaves the claim to a transaction of its own.
+ */
+export async function reportAndClaim(
+  tx: InTransaction,
+  reports: readonly AttemptReportInput[],
+  workerId: string,
+  claim: Omit<ClaimOptions, 'now'>,
+): Promise<ReportsAndClaims> {
+  try {
+    return await tx(async (ctx) => {
+      const results = await recordReports(ctx, reports);
+      const claimed = await inSavepoint(ctx, () => claimAttempts(ctx, workerId, claim));
+      return claimed.ok
+        ? { results, claimed: claimed.value }
+        : { results, claimed: [], claimError: claimed.error };
+    });
+  } catch (error) {
+    if (reports.length !== 1) throw error;
+    const results = [{ ok: false as const, error }];
+    try {
+      return { results, claimed: await tx((ctx) => claimAttempts(ctx, workerId, claim)) };
+    } catch (claimError) {
+      return { results, claimed: [], claimError };
+    }
   }
 }

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/helpers/backends.js';
-import { makeTempDir, removeDir } from '../../../test/helpers/temp-dir.js';
-import { openMetaStore, type MetaStore } from '../../meta/index.js';
+import { useMetaStore } from '../../../test/helpers/meta-fixture.js';
+import { openMetaStore } from '../../meta/index.js';
 import { PipelinesInvalidTransitionError } from '../errors.js';
 import { RunStore } from './run-store.js';
 
@@ -9,20 +9,10 @@ const T0 = Date.parse('2024-03-15T12:00:00.000Z');
 
 describe.each(backends)('canceling runs on $name', (backend) => {
   describe.skipIf(backend.skip)('runs', () => {
-    let dir: string;
-    let url: string;
-    let meta: MetaStore;
+    const db = useMetaStore(backend);
     let store: RunStore;
-    beforeEach(async () => {
-      dir = makeTempDir();
-      url = backend.url(dir);
-      meta = await openMetaStore(url);
-      store = new RunStore(meta, { clock: () => T0 });
-    });
-    afterEach(async () => {
-      await meta.close();
-      await backend.cleanup(url);
-      removeDir(dir);
+    beforeEach(() => {
+      store = new RunStore(db.meta, { clock: () => T0 });
     });
 
     const states = async (runId: string): Promise<string[]> =>
@@ -94,7 +84,7 @@ describe.each(backends)('canceling runs on $name', (backend) => {
             deps: i >= 30 ? [i - 30] : [],
           }));
           const { runId } = await store.createRun({ tasks });
-          const metas = await Promise.all([1, 2, 3].map(() => openMetaStore(url)));
+          const metas = await Promise.all([1, 2, 3].map(() => openMetaStore(db.url)));
           try {
             const stores = metas.map((m) => new RunStore(m, { clock: () => T0 }));
             const workers = stores.map(async (s, w) => {

@@ -7,7 +7,11 @@ export type {
   AttemptResources,
   AttemptSuccess,
 } from './attempt-outcome.js';
-export type { AttemptReportInput, AttemptReportResult } from './attempt-reports.js';
+export type {
+  AttemptReportInput,
+  AttemptReportResult,
+  ReportsAndClaims,
+} from './attempt-reports.js';
 export type { BackfillInput, BackfillProgress, BackfillQuery, BackfillView } from './backfills.js';
 export type { CancelResult } from './cancel-run.js';
 export type { ClaimedAttempt, ClaimOptions } from './claim-attempts.js';

@@ -20,10 +20,11 @@ import {
   type AttemptSuccess,
 } from './attempt-outcome.js';
 import {
-  inSavepoint,
-  recordReports,
+  reportAndClaim,
+  reportInTransaction,
   type AttemptReportInput,
   type AttemptReportResult,
+  type ReportsAndClaims,
 } from './attempt-reports.js';
 import * as backfills from './backfills.js';
 import { cancelRun, type CancelResult } from './cancel-run.js';
@@ -131,48 +132,18 @@ export class RunStore {
    * Records several reports in one transaction (see `recordReports`); each result says whether
    * its report was recorded, so a lost lease refuses only its own attempt.
    */
-  async report(
-    reports: readonly AttemptReportInput[],
-    now?: number,
-  ): Promise<AttemptReportResult[]> {
-    if (reports.length === 0) return [];
-    try {
-      return await this.#tx(now, (ctx) => recordReports(ctx, reports));
-    } catch (error) {
-      if (reports.length === 1) return [{ ok: false, error }];
-      throw error;
-    }
+  report(reports: readonly AttemptReportInput[], now?: number): Promise<AttemptReportResult[]> {
+    return reportInTransaction((fn) => this.#tx(now, fn), reports);
   }
 
-  /**
-   * `report`, then claims for `workerId` in the same transaction: a worker whose attempts just
-   * ended takes the attempts they made ready (the next task of a chain) without a second
-   * transaction. A failing claim claims nothing and leaves the reports recorded; a refused lone
-   * report leaves the claim to a transaction of its own.
-   */
-  async reportAndClaim(
+  /** `report`, and claims for `workerId` in the same transaction (see `reportAndClaim`). */
+  reportAndClaim(
     reports: readonly AttemptReportInput[],
     workerId: string,
     claim: Omit<ClaimOptions, 'now'>,
     now?: number,
-  ): Promise<{ results: AttemptReportResult[]; claimed: ClaimedAttempt[]; claimError?: unknown }> {
-    try {
-      return await this.#tx(now, async (ctx) => {
-        const results = await recordReports(ctx, reports);
-        const claimed = await inSavepoint(ctx, () => claimAttempts(ctx, workerId, claim));
-        return claimed.ok
-          ? { results, claimed: claimed.value }
-          : { results, claimed: [], claimError: claimed.error };
-      });
-    } catch (error) {
-      if (reports.length !== 1) throw error;
-      const results = [{ ok: false as const, error }];
-      try {
-        return { results, claimed: await this.claim(workerId, { ...claim, now }) };
-      } catch (claimError) {
-        return { results, claimed: [], claimError };
-      }
-    }
+  ): Promise<ReportsAndClaims> {
+    return reportAndClaim((fn) => this.#tx(now, fn), reports, workerId, claim);
   }
 
   /** Skips a waiting or queued task (and transitively what only waits on skipped tasks). */
