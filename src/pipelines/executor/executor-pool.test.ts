@@ -15,6 +15,10 @@ function writeProject(dir: string, files: Record<string, string[]>): void {
 
 const MIB = 1024 * 1024;
 
+/** A run attempt of an asset of `pipelines/work.ts` in project `dir` (add `asset`). */
+const runRequest = (dir: string) =>
+  ({ kind: 'run', runId: 'r', projectDir: dir, file: 'pipelines/work.ts' }) as const;
+
 const PIPELINE = [
   "import { asset } from 'marketlake';",
   "import type { AssetContext } from 'marketlake';",
@@ -280,12 +284,7 @@ describe(
     });
 
     it('runs each attempt on a new worker, so a peak never carries over', async () => {
-      const request = {
-        kind: 'run',
-        runId: 'r',
-        projectDir: dir,
-        file: 'pipelines/work.ts',
-      } as const;
+      const request = runRequest(dir);
       const big = await pool.execute({ ...request, asset: 'big_alloc' }).result;
       const small = await pool.execute({ ...request, asset: 'small' }).result;
       expect(pool.reusesWorkers).toBe(false);
@@ -339,12 +338,7 @@ describe(
 
     it('starts the successor during the last attempt and never runs more than its slots', async () => {
       expect(pool.reusesWorkers).toBe(true); // Linux with /proc/<pid>/clear_refs, as in CI
-      const request = {
-        kind: 'run',
-        runId: 'r',
-        projectDir: dir,
-        file: 'pipelines/work.ts',
-      } as const;
+      const request = runRequest(dir);
       const results = await Promise.all(
         Array.from({ length: 5 }, () => pool.execute({ ...request, asset: 'small' }).result),
       );
@@ -366,12 +360,7 @@ describe(
     });
 
     it('replaces a worker that keeps more memory than maxIdleRssBytes after an attempt', async () => {
-      const request = {
-        kind: 'run',
-        runId: 'r',
-        projectDir: dir,
-        file: 'pipelines/work.ts',
-      } as const;
+      const request = runRequest(dir);
       const first = await pool.execute({ ...request, asset: 'small' }).result;
       const hoarder = await pool.execute({ ...request, asset: 'hoarder' }).result;
       const after = await pool.execute({ ...request, asset: 'small' }).result;

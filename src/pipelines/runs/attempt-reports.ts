@@ -47,10 +47,6 @@ export async function recordReports(
   ctx: TxContext,
   reports: readonly AttemptReportInput[],
 ): Promise<AttemptReportResult[]> {
-  const results = new Array<AttemptReportResult>(reports.length);
-  const order = reports.map((report, i) => ({ report, i }));
-  const key = (r: AttemptReportInput): string => `${r.runId}\u0000${r.attemptId}`;
-  order.sort((a, b) => (key(a.report) < key(b.report) ? -1 : 1));
   const record = (report: AttemptReportInput): Promise<AttemptOutcome> =>
     report.kind === 'complete'
       ? completeAttempt(ctx, report.attemptId, report.workerId, report.result)
@@ -58,6 +54,10 @@ export async function recordReports(
   // A lone report needs no savepoint: when it is refused, the whole transaction is.
   const only = reports.length === 1 ? reports[0] : undefined;
   if (only !== undefined) return [{ ok: true, outcome: await record(only) }];
+  const results = new Array<AttemptReportResult>(reports.length);
+  const order = reports.map((report, i) => ({ report, i }));
+  const key = (r: AttemptReportInput): string => `${r.runId}\u0000${r.attemptId}`;
+  order.sort((a, b) => (key(a.report) < key(b.report) ? -1 : 1));
   for (const { report, i } of order) {
     const done = await inSavepoint(ctx, () => record(report));
     results[i] = done.ok ? { ok: true, outcome: done.value } : done;
