@@ -70,6 +70,58 @@ describe('compact instruments', () => {
     expect(expected).toContain('u_seconds_count 5');
   });
 
+  it('render again after every change, from cached text, exactly as prom-client does', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const c1 = new CompactCounter('c_total', 'A counter.', ['asset'], ours);
+    const c2 = new Counter({
+      name: 'c_total',
+      help: 'A counter.',
+      labelNames: ['asset'],
+      registers: [theirs],
+    });
+    const g1 = new CompactGauge('g', 'A gauge.', ['asset'], ours);
+    const g2 = new Gauge({
+      name: 'g',
+      help: 'A gauge.',
+      labelNames: ['asset'],
+      registers: [theirs],
+    });
+    const h1 = new CompactHistogram('h_seconds', 'A histogram.', ['asset'], BUCKETS, ours);
+    const h2 = new Histogram({
+      name: 'h_seconds',
+      help: 'A histogram.',
+      labelNames: ['asset'],
+      buckets: BUCKETS,
+      registers: [theirs],
+    });
+    const boundCounter = c1.child({ asset: 'x' });
+    const boundHistogram = h1.child({ asset: 'x' });
+    // Bound children create their series at once, as prom-client's `labels()` does not: match it.
+    c2.inc({ asset: 'x' }, 0);
+    h2.zero({ asset: 'x' });
+    const steps: (() => void)[] = [
+      () => (c1.inc({ asset: 'y' }), c2.inc({ asset: 'y' })),
+      () => (boundCounter.inc(2.5), c2.inc({ asset: 'x' }, 2.5)),
+      () => (c1.inc({ asset: 'y' }, 0), c2.inc({ asset: 'y' }, 0)),
+      () => (g1.set({ asset: 'x' }, 1), g2.set({ asset: 'x' }, 1)),
+      () => (g1.set({ asset: 'x' }, 1), g2.set({ asset: 'x' }, 1)),
+      () => (g1.set({ asset: 'x' }, -0.25), g2.set({ asset: 'x' }, -0.25)),
+      () => (boundHistogram.observe(0.3), h2.observe({ asset: 'x' }, 0.3)),
+      () => (h1.observe({ asset: 'y' }, 20), h2.observe({ asset: 'y' }, 20)),
+      () => (boundHistogram.observe(0.001), h2.observe({ asset: 'x' }, 0.001)),
+      () => (ours.resetMetrics(), theirs.resetMetrics()),
+      // After a reset, bound children record into new series.
+      () => (boundCounter.inc(), c2.inc({ asset: 'x' })),
+      () => (boundHistogram.observe(4), h2.observe({ asset: 'x' }, 4)),
+    ];
+    expect(await renderExposition(ours)).toBe(await theirs.metrics());
+    for (const step of steps) {
+      step();
+      expect(await renderExposition(ours)).toBe(await theirs.metrics());
+    }
+  });
+
   it('order labels by their declaration whatever the caller passes', async () => {
     const r = new Registry();
     const c = new CompactCounter('c_total', 'A counter.', ['a', 'b'], r);
@@ -104,6 +156,30 @@ describe('compact instruments', () => {
     );
     r.resetMetrics();
     expect(await renderExposition(r)).toBe('# HELP g A gauge.\n# TYPE g gauge\n');
+  });
+
+  it('render a replaced gauge in its new order, values and series, and reuse an unchanged one', async () => {
+    const r = new Registry();
+    const g = new CompactGauge('g', 'A gauge.', ['asset'], r);
+    const text = () => renderExposition(r);
+    const head = '# HELP g A gauge.\n# TYPE g gauge\n';
+    const set = (...entries: [string, number][]) =>
+      g.replaceAll(entries.map(([asset, v]) => [{ asset }, v] as const));
+    set(['a', 1], ['b', 2]);
+    expect(await text()).toBe(`${head}g{asset="a"} 1\ng{asset="b"} 2\n`);
+    const first = g.render();
+    set(['a', 1], ['b', 2]);
+    expect(g.render()).toBe(first);
+    set(['b', 2], ['a', 1]);
+    expect(await text()).toBe(`${head}g{asset="b"} 2\ng{asset="a"} 1\n`);
+    set(['b', 2], ['a', 3]);
+    expect(await text()).toBe(`${head}g{asset="b"} 2\ng{asset="a"} 3\n`);
+    set(['b', 2]);
+    expect(await text()).toBe(`${head}g{asset="b"} 2\n`);
+    set(['b', 2], ['c', 4]);
+    expect(await text()).toBe(`${head}g{asset="b"} 2\ng{asset="c"} 4\n`);
+    set(['b', 5], ['b', 2], ['c', 4]);
+    expect(await text()).toBe(`${head}g{asset="b"} 2\ng{asset="c"} 4\n`);
   });
 
   it('reject invalid metric and label names, and a second metric of the same name', () => {

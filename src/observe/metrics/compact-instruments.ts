@@ -5,7 +5,8 @@ import type { Metric, Registry } from 'prom-client';
  * prom-client `Registry` (so `registry.metrics()`, `getMetricsAsJSON()` and prom-client's own
  * metrics in the same registry keep working) but stored and rendered for cheap scrapes: each
  * series keeps its label text (and a histogram its bucket line heads) rendered once, when the
- * series is created, so a scrape only formats numbers. prom-client's instruments build several
+ * series is created, and each family keeps its rendered text until one of its series changes, so
+ * a scrape formats only what changed since the last one. prom-client's instruments build several
  * objects per line on every scrape, and with a thousand assets a scrape is tens of thousands of
  * lines; see docs/decisions/0002-metrics-instruments.md.
  */
@@ -44,6 +45,10 @@ export abstract class CompactFamily<S extends { labels: Labels }> {
   /** prom-client's cluster aggregation mode (unused by marketlake, kept for the registry). */
   readonly aggregator = 'sum';
   protected series = new Map<string, S>();
+  /** The rendered family while none of its series changed; undefined once one did. */
+  protected text: string | undefined;
+  /** Bumped when the series are dropped, so bound children resolve theirs again. */
+  protected generation = 0;
 
   constructor(
     readonly name: string,
@@ -57,8 +62,25 @@ export abstract class CompactFamily<S extends { labels: Labels }> {
     registry.registerMetric(this as unknown as Metric);
   }
 
-  /** Appends this family's sample lines to `out`. */
-  abstract renderSamples(out: string[]): void;
+  /**
+   * The family in the text format: HELP and TYPE lines, then one line per sample, joined by
+   * newlines (no trailing one). Reused until a series changes: one join of cached lines, into a
+   * flat string that the response copies once.
+   */
+  render(): string {
+    if (this.text === undefined) {
+      const out = [
+        `# HELP ${this.name} ${escapeHelp(this.help)}`,
+        `# TYPE ${this.name} ${this.type}`,
+      ];
+      this.renderSamples(out);
+      this.text = out.join('\n');
+    }
+    return this.text;
+  }
+
+  /** Appends this family's sample lines (or blocks of lines) to `out`. */
+  protected abstract renderSamples(out: string[]): void;
 
   /** The samples in prom-client's shape (for `registry.metrics()` and `getMetricsAsJSON()`). */
   abstract samples(): PromSample[];
@@ -77,6 +99,8 @@ export abstract class CompactFamily<S extends { labels: Labels }> {
   /** Drops every series. */
   reset(): void {
     this.series = new Map();
+    this.text = undefined;
+    this.generation++;
   }
 
   /** The series of `labels`, created by `make(labelText)` when new. */
@@ -88,20 +112,31 @@ export abstract class CompactFamily<S extends { labels: Labels }> {
       for (const n of this.labelNames) own[n] = labels[n] ?? '';
       s = make(own, this.labelNames.map((n) => `${n}="${escapeLabelValue(own[n]!)}"`).join(','));
       this.series.set(key, s);
+      this.text = undefined;
     }
     return s;
   }
 
   protected keyOf(labels: Labels): string {
     if (this.labelNames.length === 1) return labels[this.labelNames[0]!] ?? '';
-    return this.labelNames.map((n) => labels[n] ?? '').join('\u0000');
+    let key = labels[this.labelNames[0]!] ?? '';
+    for (let i = 1; i < this.labelNames.length; i++)
+      key += `\u0000${labels[this.labelNames[i]!] ?? ''}`;
+    return key;
   }
+}
+
+/** A help text in the text format (as prom-client writes it). */
+export function escapeHelp(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 interface ValueSeries {
   labels: Labels;
   head: string;
   value: number;
+  /** `head` and the value, while the value is unchanged. */
+  line: string | undefined;
 }
 
 /** A counter or gauge family. */
@@ -111,16 +146,31 @@ abstract class ValueFamily extends CompactFamily<ValueSeries> {
       labels: own,
       head: text === '' ? `${this.name} ` : `${this.name}{${text}} `,
       value: 0,
+      line: undefined,
     }));
   }
 
-  renderSamples(out: string[]): void {
-    for (const s of this.series.values()) out.push(s.head + formatValue(s.value));
+  /** Sets a series' value, dropping what was rendered of it. */
+  protected put(s: ValueSeries, value: number): void {
+    if (Object.is(s.value, value)) return;
+    s.value = value;
+    s.line = undefined;
+    this.text = undefined;
+  }
+
+  protected renderSamples(out: string[]): void {
+    for (const s of this.series.values()) out.push((s.line ??= s.head + formatValue(s.value)));
   }
 
   samples(): PromSample[] {
     return [...this.series.values()].map((s) => ({ value: s.value, labels: { ...s.labels } }));
   }
+}
+
+/** One series of a counter, resolved once: increments skip the label lookup. */
+export interface CounterChild {
+  /** Adds `by` (default 1). */
+  inc(by?: number): void;
 }
 
 /** A monotonic counter with label names `L`. */
@@ -135,7 +185,24 @@ export class CompactCounter<L extends string = string> extends ValueFamily {
 
   /** Adds `by` (default 1) to the series of `labels`. */
   inc(labels: Readonly<Record<L, string>>, by = 1): void {
-    this.valueSeries(labels).value += by;
+    const s = this.valueSeries(labels);
+    this.put(s, s.value + by);
+  }
+
+  /** The series of `labels`, bound for repeated increments (it survives `reset`). */
+  child(labels: Readonly<Record<L, string>>): CounterChild {
+    let s = this.valueSeries(labels);
+    let generation = this.generation;
+    return {
+      inc: (by = 1) => {
+        // After a reset the bound series is no longer the family's: resolve it again.
+        if (generation !== this.generation) {
+          s = this.valueSeries(labels);
+          generation = this.generation;
+        }
+        this.put(s, s.value + by);
+      },
+    };
   }
 }
 
@@ -145,20 +212,34 @@ export class CompactGauge<L extends string = string> extends ValueFamily {
 
   /** Sets the series of `labels`. */
   set(labels: Readonly<Record<L, string>>, value: number): void {
-    this.valueSeries(labels).value = value;
+    this.put(this.valueSeries(labels), value);
   }
 
-  /** Replaces every series with `entries` (reusing the rendered label text of kept ones). */
+  /**
+   * Replaces every series with `entries` (the last value of a repeated series wins), keeping the
+   * rendered text of the family when the same series come back, in the same order, with the
+   * same values: a collector's gauges are replaced on every scrape but seldom change.
+   */
   replaceAll(entries: Iterable<readonly [Readonly<Record<L, string>>, number]>): void {
     const old = this.series;
+    const oldKeys = old.keys();
+    let same = true;
     this.series = new Map();
     for (const [labels, value] of entries) {
-      const prior = old.get(this.keyOf(labels));
-      if (prior) {
-        prior.value = value;
-        this.series.set(this.keyOf(labels), prior);
-      } else this.set(labels, value);
+      const key = this.keyOf(labels);
+      let s = this.series.get(key);
+      if (s === undefined) {
+        if (same && oldKeys.next().value !== key) same = false;
+        s = old.get(key);
+        if (s === undefined) {
+          s = this.valueSeries(labels);
+          same = false;
+        } else this.series.set(key, s);
+      }
+      if (!Object.is(s.value, value)) same = false;
+      this.put(s, value);
     }
+    if (!same || this.series.size !== old.size) this.text = undefined;
   }
 }
 
@@ -170,6 +251,14 @@ interface HistogramSeries {
   counts: Float64Array;
   sum: number;
   count: number;
+  /** The series' lines, while nothing was observed since they were rendered. */
+  lines: string | undefined;
+}
+
+/** One series of a histogram, resolved once: observations skip the label lookup. */
+export interface HistogramChild {
+  /** Records one observation. */
+  observe(value: number): void;
 }
 
 /** A histogram with label names `L` and fixed upper bounds. */
@@ -190,24 +279,27 @@ export class CompactHistogram<L extends string = string> extends CompactFamily<H
 
   /** Records one observation in the series of `labels`. */
   observe(labels: Readonly<Record<L, string>>, value: number): void {
-    const s = this.seriesOf(labels, (own, text) => this.newSeries(own, text));
-    let i = 0;
-    while (i < this.bounds.length && value > this.bounds[i]!) i++;
-    s.counts[i]! += 1;
-    s.sum += value;
-    s.count += 1;
+    this.record(this.histogramSeries(labels), value);
   }
 
-  renderSamples(out: string[]): void {
-    const n = this.bounds.length;
-    for (const s of this.series.values()) {
-      let cumulative = 0;
-      for (let i = 0; i <= n; i++) {
-        cumulative += s.counts[i]!;
-        out.push(s.heads[i]! + formatValue(cumulative));
-      }
-      out.push(s.heads[n + 1]! + formatValue(s.sum), s.heads[n + 2]! + formatValue(s.count));
-    }
+  /** The series of `labels`, bound for repeated observations (it survives `reset`). */
+  child(labels: Readonly<Record<L, string>>): HistogramChild {
+    let s = this.histogramSeries(labels);
+    let generation = this.generation;
+    return {
+      observe: (value) => {
+        // After a reset the bound series is no longer the family's: resolve it again.
+        if (generation !== this.generation) {
+          s = this.histogramSeries(labels);
+          generation = this.generation;
+        }
+        this.record(s, value);
+      },
+    };
+  }
+
+  protected renderSamples(out: string[]): void {
+    for (const s of this.series.values()) out.push((s.lines ??= this.renderSeries(s)));
   }
 
   samples(): PromSample[] {
@@ -226,6 +318,33 @@ export class CompactHistogram<L extends string = string> extends CompactFamily<H
     return out;
   }
 
+  private histogramSeries(labels: Labels): HistogramSeries {
+    return this.seriesOf(labels, (own, text) => this.newSeries(own, text));
+  }
+
+  private record(s: HistogramSeries, value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    s.counts[i]! += 1;
+    s.sum += value;
+    s.count += 1;
+    s.lines = undefined;
+    this.text = undefined;
+  }
+
+  private renderSeries(s: HistogramSeries): string {
+    const n = this.bounds.length;
+    const lines: string[] = [];
+    let cumulative = 0;
+    for (let i = 0; i <= n; i++) {
+      cumulative += s.counts[i]!;
+      lines.push(s.heads[i]! + formatValue(cumulative));
+    }
+    lines.push(s.heads[n + 1]! + formatValue(s.sum), s.heads[n + 2]! + formatValue(s.count));
+    return lines.join('\n');
+  }
+
   private newSeries(labels: Labels, text: string): HistogramSeries {
     const sep = text === '' ? '' : ',';
     const heads = [...this.bounds.map(formatValue), '+Inf'].map(
@@ -234,6 +353,7 @@ export class CompactHistogram<L extends string = string> extends CompactFamily<H
     );
     const plain = text === '' ? ' ' : `{${text}} `;
     heads.push(`${this.name}_sum${plain}`, `${this.name}_count${plain}`);
-    return { labels, heads, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+    const counts = new Float64Array(this.bounds.length + 1);
+    return { labels, heads, counts, sum: 0, count: 0, lines: undefined };
   }
 }

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { CompactFamily, escapeLabelValue, formatValue } from './compact-instruments.js';
+import { CompactFamily, escapeHelp, escapeLabelValue, formatValue } from './compact-instruments.js';
 
 /** What prom-client metrics return from `get()`, as far as rendering needs. */
 interface FamilyData {
@@ -19,18 +19,15 @@ interface FamilyData {
  * labels, no exemplars; a test compares both). The platform's own families render from their
  * cached label text; other metrics (the process metrics, anything a caller adds to the
  * registry) go through prom-client's `get()` and a lean formatter, since prom-client's own
- * formatter allocates several objects per line.
+ * formatter allocates several objects per line. The blocks are flat strings, joined once into
+ * the flat body a response writes without another pass.
  */
 export async function renderExposition(registry: Registry): Promise<string> {
   // The registry holds metric instances; its typings describe them as plain metric objects.
   const metrics = registry.getMetricsAsArray() as unknown as object[];
   const blocks = await Promise.all(
     metrics.map(async (metric) => {
-      if (metric instanceof CompactFamily) {
-        const out = header(metric.name, metric.help, metric.type);
-        metric.renderSamples(out);
-        return out.join('\n');
-      }
+      if (metric instanceof CompactFamily) return metric.render();
       const family = await (metric as { get(): Promise<FamilyData> }).get();
       const out = header(family.name, family.help, String(family.type));
       for (const sample of family.values) {
@@ -40,11 +37,14 @@ export async function renderExposition(registry: Registry): Promise<string> {
       return out.join('\n');
     }),
   );
-  return `${blocks.join('\n\n')}\n`;
+  // The newline goes on the last block, not the joined text: the body stays one flat string.
+  if (blocks.length === 0) return '\n';
+  blocks[blocks.length - 1] += '\n';
+  return blocks.join('\n\n');
 }
 
 function header(name: string, help: string, type: string): string[] {
-  return [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} ${type}`];
+  return [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`];
 }
 
 function renderLabels(labels: Readonly<Record<string, string | number | undefined>>): string {
@@ -56,8 +56,4 @@ function renderLabels(labels: Readonly<Record<string, string | number | undefine
     out += `${out === '' ? '' : ','}${key}="${text}"`;
   }
   return out === '' ? '' : `{${out}}`;
-}
-
-function escapeText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
