@@ -64,6 +64,11 @@ export interface AttemptOutcome {
   };
 }
 
+/** What became of one report: its outcome, or the error that refused it (a lost lease). */
+export type AttemptReportResult =
+  | { readonly ok: true; readonly outcome: AttemptOutcome }
+  | { readonly ok: false; readonly error: unknown };
+
 /** A row of `attempts`. */
 export type AttemptRow = Selectable<AttemptsTable>;
 
@@ -145,6 +150,34 @@ async function taskOf(ctx: TxContext, attempt: AttemptRow): Promise<TaskRow> {
     .executeTakeFirstOrThrow();
 }
 
+/** The columns of `attempt` that record its end in state `to` at `now`. */
+export function endedAttemptColumns(
+  attempt: AttemptRow,
+  to: AttemptState,
+  figures: AttemptResources,
+  error: { message: string; code: string | null } | null,
+  now: number,
+) {
+  const started = attempt.started_at === null ? now : Date.parse(attempt.started_at);
+  return {
+    state: to,
+    finished_at: isoTime(now),
+    exit_reason:
+      figures.exitReason ??
+      (to === 'succeeded' || to === 'skipped' ? 'OK' : to === 'canceled' ? 'KILLED' : 'ERROR'),
+    error_message: error?.message ?? null,
+    error_code: error?.code ?? null,
+    wall_seconds: figures.wallSeconds ?? Math.max(0, now - started) / 1000,
+    cpu_user_seconds: figures.cpuUserSeconds ?? null,
+    cpu_system_seconds: figures.cpuSystemSeconds ?? null,
+    peak_rss_bytes: figures.peakRssBytes ?? null,
+    rows_written: figures.rowsWritten ?? null,
+    bytes_read: figures.bytesRead ?? null,
+    bytes_written: figures.bytesWritten ?? null,
+    metadata_json: figures.metadata === undefined ? null : JSON.stringify(figures.metadata),
+  };
+}
+
 async function endAttempt(
   ctx: TxContext,
   attempt: AttemptRow,
@@ -153,26 +186,9 @@ async function endAttempt(
   error: { message: string; code: string | null } | null,
 ): Promise<void> {
   assertTransition('attempt', attempt.id, attempt.state, to);
-  const started = attempt.started_at === null ? ctx.now : Date.parse(attempt.started_at);
   await ctx.trx
     .updateTable('attempts')
-    .set({
-      state: to,
-      finished_at: isoTime(ctx.now),
-      exit_reason:
-        figures.exitReason ??
-        (to === 'succeeded' || to === 'skipped' ? 'OK' : to === 'canceled' ? 'KILLED' : 'ERROR'),
-      error_message: error?.message ?? null,
-      error_code: error?.code ?? null,
-      wall_seconds: figures.wallSeconds ?? Math.max(0, ctx.now - started) / 1000,
-      cpu_user_seconds: figures.cpuUserSeconds ?? null,
-      cpu_system_seconds: figures.cpuSystemSeconds ?? null,
-      peak_rss_bytes: figures.peakRssBytes ?? null,
-      rows_written: figures.rowsWritten ?? null,
-      bytes_read: figures.bytesRead ?? null,
-      bytes_written: figures.bytesWritten ?? null,
-      metadata_json: figures.metadata === undefined ? null : JSON.stringify(figures.metadata),
-    })
+    .set(endedAttemptColumns(attempt, to, figures, error, ctx.now))
     .where('id', '=', attempt.id)
     .execute();
   await recordEvents(

@@ -9,10 +9,14 @@ import {
   failAttempt,
   type AttemptFailure,
   type AttemptOutcome,
+  type AttemptReportResult,
   type AttemptSuccess,
 } from './attempt-outcome.js';
+import { completeAttempts } from './complete-attempts.js';
 import { claimAttempts, type ClaimedAttempt, type ClaimOptions } from './claim-attempts.js';
 import { isTransient, type TxContext } from './run-context.js';
+
+export type { AttemptReportResult };
 
 /** A worker's report on an attempt it holds. */
 export type AttemptReportInput =
@@ -31,38 +35,75 @@ export type AttemptReportInput =
       readonly failure: AttemptFailure;
     };
 
-/** What became of one report: its outcome, or the error that refused it (a lost lease). */
-export type AttemptReportResult =
-  | { readonly ok: true; readonly outcome: AttemptOutcome }
-  | { readonly ok: false; readonly error: unknown };
+/**
+ * How `recordReports` records a batch: `together`, each run's successes at once (see
+ * complete-attempts.ts), where a database error aborts the whole transaction; or `isolated`, each
+ * report in a savepoint of its own, so that an error refuses only its report (the fallback after
+ * a batch failed together).
+ */
+export type RecordMode = 'together' | 'isolated';
 
 /**
- * Records `reports` in the transaction of `ctx`, each inside a savepoint so that one refused
- * report (PIPELINES_LEASE_LOST) leaves the others recorded. Reports are applied in run order,
- * so two workers' batches lock the runs they share in the same order. A transient database
- * error aborts the whole batch, which the caller's transaction then retries. A lone report
- * skips the savepoint: its refusal is thrown, ending the transaction (see RunStore.report).
+ * Records `reports` in the transaction of `ctx`; a refused report (PIPELINES_LEASE_LOST) leaves
+ * the others recorded. Reports are applied in run order, so two workers' batches lock the runs
+ * they share in the same order. A transient database error aborts the whole batch, which the
+ * caller's transaction then retries. Failures are rare and each recorded in a savepoint. An
+ * isolated lone report skips the savepoint: its refusal is thrown, ending the transaction.
  */
 export async function recordReports(
   ctx: TxContext,
   reports: readonly AttemptReportInput[],
+  mode: RecordMode = 'together',
 ): Promise<AttemptReportResult[]> {
   const record = (report: AttemptReportInput): Promise<AttemptOutcome> =>
     report.kind === 'complete'
       ? completeAttempt(ctx, report.attemptId, report.workerId, report.result)
       : failAttempt(ctx, report.attemptId, report.workerId, report.failure);
-  // A lone report needs no savepoint: when it is refused, the whole transaction is.
   const only = reports.length === 1 ? reports[0] : undefined;
-  if (only !== undefined) return [{ ok: true, outcome: await record(only) }];
+  if (only !== undefined && (mode === 'isolated' || only.kind === 'fail')) {
+    return [{ ok: true, outcome: await record(only) }];
+  }
   const results = new Array<AttemptReportResult>(reports.length);
   const order = reports.map((report, i) => ({ report, i }));
   const key = (r: AttemptReportInput): string => `${r.runId}\u0000${r.attemptId}`;
   order.sort((a, b) => (key(a.report) < key(b.report) ? -1 : 1));
-  for (const { report, i } of order) {
-    const done = await inSavepoint(ctx, () => record(report));
-    results[i] = done.ok ? { ok: true, outcome: done.value } : done;
+  const oneByOne = async (items: typeof order): Promise<void> => {
+    for (const { report, i } of items) {
+      const done = await inSavepoint(ctx, () => record(report));
+      results[i] = done.ok ? { ok: true, outcome: done.value } : done;
+    }
+  };
+  for (const items of byRun(order)) {
+    const successes = items.filter((x) => x.report.kind === 'complete');
+    const together =
+      mode === 'together' && successes.length > 0
+        ? await completeAttempts(
+            ctx,
+            items[0]?.report.runId as string,
+            successes.map(({ report }) => ({
+              attemptId: report.attemptId,
+              workerId: report.workerId,
+              result: report.kind === 'complete' ? report.result : {},
+            })),
+          )
+        : undefined;
+    if (together !== undefined) {
+      successes.forEach(({ i }, k) => (results[i] = together[k] as AttemptReportResult));
+    } else await oneByOne(successes);
+    await oneByOne(items.filter((x) => x.report.kind !== 'complete'));
   }
   return results;
+}
+
+/** Consecutive items of the same run (the items are sorted by run). */
+function byRun<T extends { report: AttemptReportInput }>(items: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last[0]?.report.runId === item.report.runId) last.push(item);
+    else groups.push([item]);
+  }
+  return groups;
 }
 
 /**
@@ -98,25 +139,31 @@ export interface ReportsAndClaims {
   readonly claimError?: unknown;
 }
 
-/** `recordReports` in a transaction of its own; a refused lone report is returned, not thrown. */
+/**
+ * `recordReports` in a transaction of its own: together, then isolated when that failed; a
+ * refused lone report is returned, not thrown.
+ */
 export async function reportInTransaction(
   tx: InTransaction,
   reports: readonly AttemptReportInput[],
+  mode: RecordMode = 'together',
 ): Promise<AttemptReportResult[]> {
   if (reports.length === 0) return [];
   try {
-    return await tx((ctx) => recordReports(ctx, reports));
+    return await tx((ctx) => recordReports(ctx, reports, mode));
   } catch (error) {
     if (reports.length === 1) return [{ ok: false, error }];
-    throw error;
+    if (mode === 'isolated') throw error;
+    return tx((ctx) => recordReports(ctx, reports, 'isolated'));
   }
 }
 
 /**
  * Records `reports`, then claims for `workerId` in the same transaction: a worker whose attempts
  * just ended takes the attempts they made ready (the next task of a chain) without a second
- * transaction. A failing claim claims nothing and leaves the reports recorded; a refused lone
- * report leaves the claim to a transaction of its own.
+ * transaction. Nothing in it runs in a savepoint (each costs two round trips while the run locks
+ * are held): when it fails, the reports are recorded isolated, and the claim made, in
+ * transactions of their own. A failing claim claims nothing and leaves the reports recorded.
  */
 export async function reportAndClaim(
   tx: InTransaction,
@@ -125,16 +172,12 @@ export async function reportAndClaim(
   claim: Omit<ClaimOptions, 'now'>,
 ): Promise<ReportsAndClaims> {
   try {
-    return await tx(async (ctx) => {
-      const results = await recordReports(ctx, reports);
-      const claimed = await inSavepoint(ctx, () => claimAttempts(ctx, workerId, claim));
-      return claimed.ok
-        ? { results, claimed: claimed.value }
-        : { results, claimed: [], claimError: claimed.error };
-    });
-  } catch (error) {
-    if (reports.length !== 1) throw error;
-    const results = [{ ok: false as const, error }];
+    return await tx(async (ctx) => ({
+      results: await recordReports(ctx, reports),
+      claimed: await claimAttempts(ctx, workerId, claim),
+    }));
+  } catch {
+    const results = await reportInTransaction(tx, reports, 'isolated');
     try {
       return { results, claimed: await tx((ctx) => claimAttempts(ctx, workerId, claim)) };
     } catch (claimError) {

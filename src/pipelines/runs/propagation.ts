@@ -216,13 +216,22 @@ async function propagate(
   }
 }
 
-/** Finishes run `runId` when its last task has ended: succeeded unless a task did not succeed. */
-export async function finishRunIfDone(ctx: TxContext, runId: string): Promise<RunState> {
-  const run = await ctx.trx
-    .selectFrom('runs')
-    .selectAll()
-    .where('id', '=', runId)
-    .executeTakeFirstOrThrow();
+/**
+ * Finishes run `runId` when its last task has ended: succeeded unless a task did not succeed.
+ * `current` is the run's row as it is now in this transaction, when the caller has it.
+ */
+export async function finishRunIfDone(
+  ctx: TxContext,
+  runId: string,
+  current?: RunRow,
+): Promise<RunState> {
+  const run =
+    current ??
+    (await ctx.trx
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow());
   const state = run.state as RunState;
   if ((state !== 'queued' && state !== 'running') || run.tasks_finished < run.tasks_total)
     return state;
