@@ -70,4 +70,30 @@ describe('CSV line scan', () => {
       ).toBeUndefined();
     });
   });
+
+  it('keeps the record count across read chunks, where quoted values and CRLF lines straddle them', async () => {
+    // 30,000 records (~700 KiB, a dozen stream chunks): every 7th value spans two lines inside
+    // quotes, every 11th record ends in CRLF, and every 13th is followed by an empty line.
+    const lines = ['id,note'];
+    const starts: number[] = [];
+    for (let r = 1; r <= 30_000; r++) {
+      starts.push(lines.length + 1);
+      if (r % 7 === 0) lines.push(`${r},"first half`, `second half of ${r}"`);
+      else lines.push(`${r},note ${r}${r % 11 === 0 ? '\r' : ''}`);
+      if (r % 13 === 0) lines.push('');
+    }
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'big.csv.gz');
+      writeFileSync(file, gzipSync(lines.join('\n')));
+      const wanted = new Set([1, 7, 13, 14, 29_999, 30_000]);
+      const found = await scanCsvLines(file, {
+        quote: '"',
+        headerLines: 1,
+        wanted,
+        rejectedLines: [],
+        records: 30_000,
+      });
+      expect(found?.accepted).toEqual(new Map([...wanted].map((r) => [r, starts[r - 1]!])));
+    });
+  });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { messageOf, newSortableId } from '../core/index.js';
 import type { Dataset } from './dataset-spec.js';
+import { sniffCsvDialect, type CsvDialect, type CsvReadOptions } from './csv-dialect.js';
 import { scanCsvLines, type CsvLines } from './csv-lines.js';
 import { findDuplicateKeys, markDuplicates, type DuplicateKey } from './duplicate-keys.js';
 import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
@@ -74,17 +75,29 @@ function detectFormat(file: string, given?: ImportFormat): ImportFormat {
   return /\.parquet$/i.test(file) ? 'parquet' : 'csv';
 }
 
+function csvOptions(file: string, options: ImportOptions): CsvReadOptions {
+  const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : undefined);
+  return {
+    ...(options.header === undefined ? {} : { header: options.header }),
+    ...(delimiter ? { delimiter } : {}),
+    ...(options.quote ? { quote: options.quote } : {}),
+  };
+}
+
 function readerSql(
   file: string,
   format: ImportFormat,
   options: ImportOptions,
   rejects?: { table: string; scan: string },
+  dialect?: CsvDialect,
 ): string {
   if (format === 'parquet') return `read_parquet(${literal(file)})`;
-  const opts = ['all_varchar = true', `header = ${options.header === false ? 'false' : 'true'}`];
-  const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : undefined);
-  if (delimiter) opts.push(`delim = ${literal(delimiter)}`);
-  if (options.quote) opts.push(`quote = ${literal(options.quote)}`);
+  const given = csvOptions(file, options);
+  const opts = dialect
+    ? [...dialect.options]
+    : ['all_varchar = true', `header = ${given.header === false ? 'false' : 'true'}`];
+  if (!dialect && given.delimiter) opts.push(`delim = ${literal(given.delimiter)}`);
+  if (!dialect && given.quote) opts.push(`quote = ${literal(given.quote)}`);
   if (rejects)
     opts.push(
       'store_rejects = true',
@@ -266,13 +279,20 @@ async function stageFile(
   const rejects =
     format === 'csv' ? { table: `_rej_${index}`, scan: `_rejscan_${index}` } : undefined;
   let columns: string[];
+  const dialect =
+    format === 'csv' ? await sniffCsvDialect(conn, file, csvOptions(file, options)) : undefined;
   try {
     // Sniff with the same options as the scan: without rejects capture, one line with a wrong
     // column count makes DuckDB's sniffer give up on the delimiter and see a single column.
-    const described = await conn.runAndReadAll(
-      `DESCRIBE SELECT * FROM ${readerSql(file, format, options, rejects)}`,
-    );
-    columns = described.getRowObjectsJson().map((r) => text(r['column_name']));
+    columns =
+      dialect?.columns ??
+      (
+        await conn.runAndReadAll(
+          `DESCRIBE SELECT * FROM ${readerSql(file, format, options, rejects)}`,
+        )
+      )
+        .getRowObjectsJson()
+        .map((r) => text(r['column_name']));
   } catch (err) {
     throw new LakeImportFileError(
       `Cannot read ${file} as ${format.toUpperCase()}: ${messageOf(err).split('\n')[0]}. Check --format, --delimiter and that the file is not truncated.`,
@@ -287,7 +307,7 @@ async function stageFile(
     conn,
     dataset,
     {
-      sql: `SELECT * FROM ${readerSql(file, format, options, rejects)}`,
+      sql: `SELECT * FROM ${readerSql(file, format, options, rejects, dialect)}`,
       columns,
       label: file,
     },

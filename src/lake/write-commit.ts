@@ -63,6 +63,31 @@ interface PartitionGroup {
   rows: number;
   /** Raw value of the partition column (column partitioning only). */
   value: string | null;
+  /** Smallest and largest primary key among the group's rows. */
+  minKey: unknown[];
+  maxKey: unknown[];
+}
+
+/**
+ * `mn` and `mx` columns: the smallest and largest primary key as JSON objects. A column-partition
+ * key is not stored in the file; its value is the partition's.
+ */
+function keyRangeSql(dataset: Dataset, partValue?: string | null): string {
+  const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
+  const keyExpr = (k: string): string => {
+    if (k !== partCol) return ident(k);
+    // As text, like the folder name it comes from when a file is read back.
+    return partValue === undefined ? `CAST(${ident(k)} AS VARCHAR)` : literal(partValue ?? '');
+  };
+  const struct = dataset.primaryKey.map((k) => `${ident(k)} := ${keyExpr(k)}`).join(', ');
+  if (!struct) return 'NULL AS mn, NULL AS mx';
+  return `CAST(to_json(min(struct_pack(${struct}))) AS VARCHAR) AS mn, CAST(to_json(max(struct_pack(${struct}))) AS VARCHAR) AS mx`;
+}
+
+function keyOf(dataset: Dataset, json: unknown): unknown[] {
+  if (typeof json !== 'string' || !json) return [];
+  const obj = JSON.parse(json) as Record<string, unknown>;
+  return dataset.primaryKey.map((k) => obj[k]);
 }
 
 /**
@@ -81,7 +106,7 @@ export async function commitStaged(
   const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
   const groups = (
     await conn.runAndReadAll(
-      `SELECT _part AS part, count(*)::BIGINT AS rows, ${partCol ? `any_value(CAST(${ident(partCol)} AS VARCHAR))` : 'NULL'} AS value FROM ${ident(table)} WHERE _reason IS NULL GROUP BY _part ORDER BY _part`,
+      `SELECT _part AS part, count(*)::BIGINT AS rows, ${partCol ? `any_value(CAST(${ident(partCol)} AS VARCHAR))` : 'NULL'} AS value, ${keyRangeSql(dataset)} FROM ${ident(table)} WHERE _reason IS NULL GROUP BY _part ORDER BY _part`,
     )
   )
     .getRowObjectsJson()
@@ -89,6 +114,8 @@ export async function commitStaged(
       part: text(r['part']),
       rows: Number(r['rows']),
       value: r['value'] === null ? null : text(r['value']),
+      minKey: keyOf(dataset, r['mn']),
+      maxKey: keyOf(dataset, r['mx']),
     }));
   const explicit = (options.partitions ?? []).map((p) => normalizePartition(dataset, p));
   if (mode === 'replace' && explicit.length > 0) {
@@ -253,26 +280,34 @@ async function writePartition(
   await conn.run(
     `COPY (SELECT * FROM (${content})${order}) TO ${literal(staged)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ctx.rowGroupSize})`,
   );
-  const keyExpr = (k: string): string => (k === partCol ? literal(group.value ?? '') : ident(k));
-  const struct = dataset.primaryKey.map((k) => `${ident(k)} := ${keyExpr(k)}`).join(', ');
-  const stats = (
-    await conn.runAndReadAll(
-      `SELECT count(*)::BIGINT AS n${struct ? `, CAST(to_json(min(struct_pack(${struct}))) AS VARCHAR) AS mn, CAST(to_json(max(struct_pack(${struct}))) AS VARCHAR) AS mx` : ''} FROM read_parquet(${literal(staged)})`,
-    )
-  ).getRowObjectsJson()[0] as { n: string; mn?: string; mx?: string };
-  const toKey = (json: string | undefined): unknown[] => {
-    if (!json) return [];
-    const obj = JSON.parse(json) as Record<string, unknown>;
-    return dataset.primaryKey.map((k) => obj[k]);
-  };
+  // A new partition holds exactly the group's rows, whose count and key range staging knows;
+  // a merged one is read back.
+  const stats =
+    mergeWith.length === 0
+      ? { n: group.rows, minKey: group.minKey, maxKey: group.maxKey }
+      : await fileStats(conn, dataset, staged, group.value);
   return {
     id,
     path: ctx.layout.relativeFile(dataset.name, group.part, id),
     partition: group.part,
-    rows: Number(stats.n),
+    rows: stats.n,
     bytes: statSync(staged).size,
-    minKey: toKey(stats.mn),
-    maxKey: toKey(stats.mx),
+    minKey: stats.minKey,
+    maxKey: stats.maxKey,
     staged,
   };
+}
+
+async function fileStats(
+  conn: DuckDBConnection,
+  dataset: Dataset,
+  file: string,
+  partValue: string | null,
+): Promise<{ n: number; minKey: unknown[]; maxKey: unknown[] }> {
+  const row = (
+    await conn.runAndReadAll(
+      `SELECT count(*)::BIGINT AS n, ${keyRangeSql(dataset, partValue)} FROM read_parquet(${literal(file)})`,
+    )
+  ).getRowObjectsJson()[0] as { n: string; mn: unknown; mx: unknown };
+  return { n: Number(row.n), minKey: keyOf(dataset, row.mn), maxKey: keyOf(dataset, row.mx) };
 }
