@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/helpers/backends.js';
 import { distModule, runNode } from '../../../test/helpers/dist.js';
 import { makeTempDir, removeDir } from '../../../test/helpers/temp-dir.js';
 import { openMetaStore, type MetaStore } from '../../meta/index.js';
 import { PipelinesRunArgumentInvalidError } from '../errors.js';
+import { ANALYZE_QUEUED_AT } from './insert-run.js';
 import type { TaskPlan } from './run-plan.js';
 import { RunStore } from './run-store.js';
 
@@ -195,6 +197,26 @@ describe.each(backends)('claiming attempts on $name', (backend) => {
         } finally {
           await Promise.all(metas.map((m) => m.close()));
         }
+      },
+    );
+
+    it.runIf(backend.name === 'postgres')(
+      'claims from a large queue by walking attempts_queued in order, not sorting the queue',
+      async () => {
+        const tasks: TaskPlan[] = Array.from({ length: ANALYZE_QUEUED_AT }, (_, i) => ({
+          asset: 'fan',
+          partition: `k${i}`,
+          partitionIndex: i,
+        }));
+        await store.createRun({ tasks });
+        const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT id FROM attempts
+          WHERE state = 'queued' AND not_before_ms <= ${T0} ORDER BY priority DESC, id LIMIT 8
+          FOR NO KEY UPDATE SKIP LOCKED`.execute(meta.db);
+        const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(text).toContain('Index Scan using attempts_queued on attempts');
+        expect(text).not.toContain('Sort');
+        const claimed = await store.claim('w1', { slots: 8 });
+        expect(claimed.map((c) => c.partition)).toEqual(tasks.slice(0, 8).map((t) => t.partition));
       },
     );
   });
