@@ -58,7 +58,9 @@ describe.each(backends)('sources report ($name)', (backend) => {
           'fred',
           'ecb',
           'binance',
+          'binance-intraday',
           'upbit',
+          'upbit-intraday',
           'krx',
           'data-go-kr',
         ]);

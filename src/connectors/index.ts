@@ -59,7 +59,9 @@ export { stooq } from './providers/stooq/stooq.js';
 export { fred } from './providers/fred/fred.js';
 export { ecb } from './providers/ecb/ecb.js';
 export { binance } from './providers/binance/binance.js';
+export { binanceIntraday } from './providers/binance/binance-intraday.js';
 export { upbit } from './providers/upbit/upbit.js';
+export { upbitIntraday } from './providers/upbit/upbit-intraday.js';
 export { krx } from './providers/krx/krx.js';
 export { dataGoKr } from './providers/data-go-kr/data-go-kr.js';
 export {

@@ -4,18 +4,21 @@ import type { Connector, FetchTask } from '../sdk/define-connector.js';
 import type { ConnectorRunOptions } from '../sdk/run-connector.js';
 import type { Fault, FixtureRoute } from '../testing/fixture-server.js';
 import { testConnector } from '../testing/test-connector.js';
+import { builtinConnectors } from './registry.js';
 import { binance } from './binance/binance.js';
+import { binanceIntraday } from './binance/binance-intraday.js';
 import { dataGoKr } from './data-go-kr/data-go-kr.js';
 import { ecb } from './ecb/ecb.js';
 import { fred } from './fred/fred.js';
 import { krx } from './krx/krx.js';
 import { stooq } from './stooq/stooq.js';
 import { upbit } from './upbit/upbit.js';
-import { yahoo } from './yahoo/yahoo.js';
+import { upbitIntraday } from './upbit/upbit-intraday.js';
+import { yahoo, yahooIntraday } from './yahoo/yahoo.js';
 
 /*
  * Every built-in connector against the same faults: an HTML page served with 200 is rejected
- * (not mapped, not retried), and a 500, a timeout and a cut-off body are retried to success.
+ * (not mapped, not retried), and a 429, a 500, a timeout and a cut-off body are retried to success.
  */
 
 const f = (p: string): string => fileURLToPath(new URL(`./${p}`, import.meta.url));
@@ -25,7 +28,7 @@ interface Case {
   route: FixtureRoute;
   task: FetchTask;
   run?: Omit<ConnectorRunOptions, 'baseUrl'>;
-  dataset: 'bars_1d' | 'series_1d';
+  dataset: 'bars_1d' | 'bars_1m' | 'series_1d';
   rows: number;
 }
 
@@ -37,6 +40,14 @@ const cases: Case[] = [
     run: { now: () => new Date('2020-09-03T00:00:00Z') },
     dataset: 'bars_1d',
     rows: 5,
+  },
+  {
+    connector: yahooIntraday,
+    route: { path: '/v8/finance/chart/AAPL', file: f('yahoo/fixtures/chart-aapl-1m.json') },
+    task: { symbol: 'AAPL', from: '2020-09-01', to: '2020-09-01' },
+    run: { now: () => new Date('2020-09-01T13:32:30Z') },
+    dataset: 'bars_1m',
+    rows: 2,
   },
   {
     connector: stooq,
@@ -69,12 +80,31 @@ const cases: Case[] = [
     rows: 2,
   },
   {
+    connector: binanceIntraday,
+    route: { path: '/api/v3/klines', file: f('binance/fixtures/klines-1m-btcusdt-page1.json') },
+    task: { symbol: 'BTCUSDT', from: '2024-01-03', to: '2024-01-03' },
+    run: { now: () => new Date('2024-01-03T00:05:30Z') },
+    dataset: 'bars_1m',
+    rows: 3,
+  },
+  {
     connector: upbit,
     route: { path: '/v1/candles/days', file: f('upbit/fixtures/candles-krw-btc-page1.json') },
     task: { symbol: 'KRW-BTC', from: '2024-01-03', to: '2024-01-04' },
     run: { now: () => new Date('2024-01-06T00:00:00Z') },
     dataset: 'bars_1d',
     rows: 2,
+  },
+  {
+    connector: upbitIntraday,
+    route: {
+      path: '/v1/candles/minutes/1',
+      file: f('upbit/fixtures/minutes-krw-btc-page2.json'),
+    },
+    task: { symbol: 'KRW-BTC', from: '2024-01-03', to: '2024-01-03' },
+    run: { now: () => new Date('2024-01-03T00:05:30Z') },
+    dataset: 'bars_1m',
+    rows: 3,
   },
   {
     connector: krx,
@@ -101,6 +131,10 @@ const cases: Case[] = [
 ];
 
 const retried: { name: string; fault: Fault }[] = [
+  {
+    name: '429 with Retry-After',
+    fault: { kind: 'status', status: 429, headers: { 'retry-after': '0' } },
+  },
   { name: '500', fault: { kind: 'status', status: 500 } },
   { name: 'timeout', fault: { kind: 'delay', ms: 1500 } },
   { name: 'cut-off body', fault: { kind: 'truncate', bytes: 40 } },
@@ -135,4 +169,10 @@ describe.each(cases)('$connector.name under faults', (c) => {
     expect(res.stats.retries).toBe(1);
     expect(res.rows[c.dataset]).toHaveLength(c.rows);
   });
+});
+
+it('covers every built-in connector', () => {
+  expect(cases.map((c) => c.connector.name).sort()).toEqual(
+    builtinConnectors.map((c) => c.name).sort(),
+  );
 });

@@ -1,12 +1,14 @@
 import { ConnectorNotFoundError } from '../errors.js';
 import type { Connector } from '../sdk/define-connector.js';
 import { binance } from './binance/binance.js';
+import { binanceIntraday } from './binance/binance-intraday.js';
 import { dataGoKr } from './data-go-kr/data-go-kr.js';
 import { ecb } from './ecb/ecb.js';
 import { fred } from './fred/fred.js';
 import { krx } from './krx/krx.js';
 import { stooq } from './stooq/stooq.js';
 import { upbit } from './upbit/upbit.js';
+import { upbitIntraday } from './upbit/upbit-intraday.js';
 import { yahoo, yahooIntraday } from './yahoo/yahoo.js';
 
 /** The connectors marketlake ships, by name. */
@@ -17,7 +19,9 @@ export const builtinConnectors: readonly Connector[] = [
   fred,
   ecb,
   binance,
+  binanceIntraday,
   upbit,
+  upbitIntraday,
   krx,
   dataGoKr,
 ];

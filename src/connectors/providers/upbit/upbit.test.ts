@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { testConnector } from '../../testing/test-connector.js';
-import { upbit, upbitQuota } from './upbit.js';
+import { upbitQuota } from './upbit-source.js';
+import { upbit } from './upbit.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
