@@ -102,4 +102,18 @@ describe('ReportBatcher', () => {
     expect(store.claims).toEqual([{ workerId: 'w1', slots: 2 }]);
     expect(dispatched).toEqual(['next_3']);
   });
+
+  it('tells how long each recorded batch took', async () => {
+    const took: number[] = [];
+    const batcher = new ReportBatcher(fakeStore(), {
+      claimFor: () => undefined,
+      claimed: () => undefined,
+      claimFailed: () => undefined,
+      wrote: (seconds) => took.push(seconds),
+    });
+    await Promise.all(['a1', 'a2', 'a3'].map((id) => batcher.submit(input(id))));
+    // One lone report, then the two that arrived while it was written.
+    expect(took).toHaveLength(2);
+    expect(took.every((s) => Number.isFinite(s) && s >= 0)).toBe(true);
+  });
 });

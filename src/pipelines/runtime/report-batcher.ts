@@ -27,6 +27,8 @@ export interface BatchClaims {
   claimed(claims: ClaimedAttempt[]): void;
   /** Receives a claim's error (the reports are recorded all the same). */
   claimFailed(error: unknown): void;
+  /** Receives how long each batch's transaction took, in seconds. */
+  wrote?(seconds: number): void;
 }
 
 /** A recorded report, and whether its transaction also claimed for the worker. */
@@ -67,6 +69,7 @@ export class ReportBatcher {
         const inputs = batch.map((p) => p.input);
         let results: AttemptReportResult[];
         let claimed = false;
+        const started = performance.now();
         try {
           const claim = this.claims?.claimFor(batch.length);
           if (claim === undefined) results = await this.store.report(inputs);
@@ -82,6 +85,7 @@ export class ReportBatcher {
           for (const p of batch) p.reject(error);
           continue;
         }
+        this.claims?.wrote?.((performance.now() - started) / 1000);
         batch.forEach((p, i) => {
           const result = results[i];
           if (result?.ok === true) p.resolve({ outcome: result.outcome, claimed });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHORT_ATTEMPT_SECONDS, ShortAttempts } from './short-attempts.js';
+import { SHORT_ATTEMPT_SECONDS, SHORT_PREFETCH_PER_SLOT, ShortAttempts } from './short-attempts.js';
 
 describe('ShortAttempts', () => {
   it('knows nothing before the first attempt ends', () => {
@@ -25,5 +25,30 @@ describe('ShortAttempts', () => {
     expect(short.now()).toBe(false);
     short.record(SHORT_ATTEMPT_SECONDS / 2);
     expect(short.now()).toBe(true);
+  });
+
+  it('holds one attempt per slot while attempts are long, whatever the store takes', () => {
+    const short = new ShortAttempts();
+    expect(short.prefetchPerSlot()).toBe(1);
+    short.record(2);
+    short.recordStore(0.5);
+    expect(short.prefetchPerSlot()).toBe(1);
+  });
+
+  it('holds enough short attempts per slot to cover a report transaction, within bounds', () => {
+    const short = new ShortAttempts();
+    for (let i = 0; i < 5; i++) short.record(0.005);
+    // No transaction measured yet, or a fast one: the least.
+    expect(short.prefetchPerSlot()).toBe(SHORT_PREFETCH_PER_SLOT.min);
+    short.recordStore(0.004);
+    expect(short.prefetchPerSlot()).toBe(SHORT_PREFETCH_PER_SLOT.min);
+    // Transactions of 60 ms (waiting on other workers' ones) cover 12 attempts of 5 ms.
+    for (let i = 0; i < 40; i++) short.recordStore(0.06);
+    expect(short.prefetchPerSlot()).toBe(12);
+    for (let i = 0; i < 40; i++) short.recordStore(5);
+    expect(short.prefetchPerSlot()).toBe(SHORT_PREFETCH_PER_SLOT.max);
+    short.recordStore(Number.NaN);
+    short.recordStore(-1);
+    expect(short.prefetchPerSlot()).toBe(SHORT_PREFETCH_PER_SLOT.max);
   });
 });

@@ -44,8 +44,8 @@ export interface TaskRunnerOptions {
   /**
    * Attempts claimed beyond the free slots, queued in the executor pool so a slot that frees
    * up starts the next attempt at once instead of after a round trip to the store (0 claims
-   * only for free slots). Default: the slots, and four times the slots while recent attempts
-   * are short (see `ShortAttempts`), claimed in batches.
+   * only for free slots). Default: the slots, and 4 to 32 times the slots while recent attempts
+   * are short, enough to cover a report transaction (see `ShortAttempts`), claimed in batches.
    */
   prefetch?: number;
   /** How often to look for work when nothing wakes the loop (default 200 ms). */
@@ -93,6 +93,7 @@ export class TaskRunner {
         for (const claim of claims) this.#dispatch(claim);
       },
       claimFailed: (err) => this.#o.logger.error({ err }, 'claiming attempts failed; retrying'),
+      wrote: (seconds) => this.#short.recordStore(seconds),
     });
   }
 
@@ -200,7 +201,7 @@ export class TaskRunner {
    */
   #freeToClaim(ending: number): number {
     if (this.#stopped) return 0;
-    const prefetch = this.#o.prefetch ?? this.#slots * (this.#short.now() ? 4 : 1);
+    const prefetch = this.#o.prefetch ?? this.#slots * this.#short.prefetchPerSlot();
     const held = this.#running.size + this.#starting.size - ending;
     const free = this.#slots + prefetch - held;
     const batch = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
