@@ -100,16 +100,18 @@ export async function stageInput(
   const resolved = resolveColumns(spec, source.columns, mapping, source.label);
   const rawName = new Map(source.columns.map((c, i) => [c, `_s${i}`]));
   const typed: string[] = [];
-  const reasons: string[] = [];
+  // Each problem is a condition and the message it gives; a row's reason lists them all.
+  const problems: { when: string; message: string }[] = [];
   for (const col of spec.columns) {
     const c = ident(col.name);
     const constant = mapping.constants?.[col.name];
     const src = resolved.get(col.name);
     if (constant !== undefined) {
       typed.push(`TRY_CAST(${literal(constant)} AS ${col.type}) AS ${c}`);
-      reasons.push(
-        `CASE WHEN ${c} IS NULL THEN ${literal(`${col.name}: constant "${constant}" is not a valid ${col.type}`)} END`,
-      );
+      problems.push({
+        when: `${c} IS NULL`,
+        message: literal(`${col.name}: constant "${constant}" is not a valid ${col.type}`),
+      });
       continue;
     }
     if (src === undefined) {
@@ -120,17 +122,24 @@ export async function stageInput(
     const raw = rawName.get(src) ?? '';
     const text = `CAST(${raw} AS VARCHAR)`;
     const present = `(${raw} IS NOT NULL AND trim(${text}) <> '')`;
-    reasons.push(
-      `CASE WHEN ${c} IS NULL AND ${present} THEN ${literal(`${col.name}: "`)} || ${text} || ${literal(`" is not a valid ${col.type}`)} END`,
-    );
+    problems.push({
+      when: `${c} IS NULL AND ${present}`,
+      message: `${literal(`${col.name}: "`)} || ${text} || ${literal(`" is not a valid ${col.type}`)}`,
+    });
     if (col.nullable === false)
-      reasons.push(
-        `CASE WHEN ${c} IS NULL AND NOT ${present} THEN ${literal(`${col.name} is blank`)} END`,
-      );
+      problems.push({
+        when: `${c} IS NULL AND NOT ${present}`,
+        message: literal(`${col.name} is blank`),
+      });
   }
   for (const check of spec.checks ?? []) {
-    reasons.push(`CASE WHEN NOT COALESCE((${check.sql}), true) THEN ${literal(check.message)} END`);
+    problems.push({ when: `NOT COALESCE((${check.sql}), true)`, message: literal(check.message) });
   }
+  // Good rows (nearly all) only evaluate the conditions; the message text is built for bad rows.
+  const reason =
+    problems.length === 0
+      ? 'CAST(NULL AS VARCHAR)'
+      : `CASE WHEN ${problems.map((p) => `(${p.when})`).join(' OR ')} THEN concat_ws('; ', ${problems.map((p) => `CASE WHEN ${p.when} THEN ${p.message} END`).join(', ')}) END`;
   const delimiter = mapping.delimiter ?? ',';
   const rawText = `concat_ws(${literal(delimiter)}, ${[...rawName.values()].map((r) => `COALESCE(CAST(${r} AS VARCHAR), '')`).join(', ')})`;
   const carried = source.columns
@@ -141,7 +150,7 @@ export async function stageInput(
     CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
     WITH src AS (${source.sql}),
     s1 AS (SELECT ${carried}, ${typed.join(', ')} FROM src),
-    s2 AS (SELECT *, NULLIF(concat_ws('; ', ${reasons.length ? reasons.join(', ') : 'NULL'}), '') AS _reason, ${partitionSql(spec)} AS _part FROM s1)
+    s2 AS (SELECT *, ${reason} AS _reason, ${partitionSql(spec)} AS _part FROM s1)
     SELECT ${cols}, _part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw FROM s2`);
   const counts = await conn.runAndReadAll(
     `SELECT count(*)::BIGINT AS n, count(_reason)::BIGINT AS bad FROM ${ident(table)}`,
