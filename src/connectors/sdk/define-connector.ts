@@ -12,6 +12,12 @@ export interface FetchTask {
   from: string;
   /** Last date wanted, inclusive (equal to `from` for per-date connectors). */
   to: string;
+  /**
+   * bars_1m-state connectors resuming a symbol: the latest stored bar's start, an ISO-8601 UTC
+   * instant ('2024-01-03T00:04:00Z') on `from`; fetch only bars that start after it. Undefined on
+   * a first run and with `since`, and always for daily connectors.
+   */
+  after?: string;
 }
 
 /** What a connector's `fetch` and `map` get from the SDK. */

@@ -1,7 +1,7 @@
 import { ConnectorInvalidOptionsError } from '../errors.js';
 import type { Lake } from '../../lake/index.js';
 import { getCalendar } from '../../market/index.js';
-import { addDays, localDate } from './dates.js';
+import { addDays, localDate, utcDateTime } from './dates.js';
 import type { Connector, FetchTask } from './define-connector.js';
 
 /** What a run asks for; missing bounds come from the lake (incremental) and the clock. */
@@ -18,7 +18,7 @@ export interface PlanOptions {
 /** The tasks of a run and why. */
 export interface RunPlan {
   tasks: FetchTask[];
-  /** Requested symbols the lake already holds up to `until`. */
+  /** Requested symbols the lake already holds up to `until` (bars_1m: up to the last closed minute). */
   upToDate: string[];
   until: string;
   /** Latest stored date per stored symbol (per-symbol), or under the connector's name (per-date). */
@@ -35,32 +35,51 @@ function checkDate(field: string, value: string | undefined): void {
     });
 }
 
-/** Latest stored date of each symbol in `dataset` (rows of any source count: the key is symbol and date). */
-export async function latestBySymbol(
-  lake: Lake,
-  dataset: 'bars_1d' | 'bars_1m' | 'series_1d',
-  symbols: readonly string[],
-): Promise<Map<string, string>> {
-  if (symbols.length === 0) return new Map();
-  const dateExpr = dataset === 'bars_1m' ? 'CAST(max(ts) AS DATE)' : 'max(date)';
-  const res = await lake.query(
-    `SELECT symbol, CAST(${dateExpr} AS VARCHAR) AS last FROM ${dataset} WHERE symbol IN (${symbols.map(quote).join(', ')}) GROUP BY symbol`,
-  );
-  return new Map(res.rows.map((r) => [String(r['symbol']), String(r['last'])]));
+type StateDataset = Connector['stateDataset'];
+
+/** The latest point the lake holds for a symbol (or a per-date source). */
+export interface LatestStored {
+  /** 'YYYY-MM-DD': the latest `date`, or for bars_1m the UTC date of the latest bar. */
+  date: string;
+  /** bars_1m only: the latest bar's start as an ISO-8601 UTC instant ('2024-01-03T00:04:00Z'). */
+  ts?: string;
 }
 
-/** Latest date `source` wrote to `dataset`, or undefined. */
+// bars_1m state is the latest bar's start, to the minute; daily datasets keep the latest date.
+const latestExpr = (dataset: StateDataset): string =>
+  dataset === 'bars_1m' ? 'CAST(max(ts) AS VARCHAR)' : 'CAST(max(date) AS VARCHAR)';
+
+function latestOf(dataset: StateDataset, last: string): LatestStored {
+  if (dataset !== 'bars_1m') return { date: last };
+  // The cast gives 'YYYY-MM-DD HH:MM:SS[.fff]' in UTC; bars start on whole minutes.
+  const ts = `${utcDateTime(Date.parse(`${last.replace(' ', 'T')}Z`)).replace(' ', 'T')}Z`;
+  return { date: ts.slice(0, 10), ts };
+}
+
+/** Latest stored point of each symbol in `dataset` (rows of any source count: the key is symbol and date or ts). */
+export async function latestBySymbol(
+  lake: Lake,
+  dataset: StateDataset,
+  symbols: readonly string[],
+): Promise<Map<string, LatestStored>> {
+  if (symbols.length === 0) return new Map();
+  const res = await lake.query(
+    `SELECT symbol, ${latestExpr(dataset)} AS last FROM ${dataset} WHERE symbol IN (${symbols.map(quote).join(', ')}) GROUP BY symbol`,
+  );
+  return new Map(res.rows.map((r) => [String(r['symbol']), latestOf(dataset, String(r['last']))]));
+}
+
+/** Latest point `source` wrote to `dataset`, or undefined. */
 export async function latestBySource(
   lake: Lake,
-  dataset: 'bars_1d' | 'bars_1m' | 'series_1d',
+  dataset: StateDataset,
   source: string,
-): Promise<string | undefined> {
-  const dateExpr = dataset === 'bars_1m' ? 'CAST(max(ts) AS DATE)' : 'max(date)';
+): Promise<LatestStored | undefined> {
   const res = await lake.query(
-    `SELECT CAST(${dateExpr} AS VARCHAR) AS last FROM ${dataset} WHERE source = ${quote(source)}`,
+    `SELECT ${latestExpr(dataset)} AS last FROM ${dataset} WHERE source = ${quote(source)}`,
   );
   const last = res.rows[0]?.['last'];
-  return typeof last === 'string' ? last : undefined;
+  return typeof last === 'string' ? latestOf(dataset, last) : undefined;
 }
 
 /**
@@ -90,10 +109,25 @@ function datesBetween(connector: Connector, from: string, to: string): string[] 
   return lo > hi ? [] : cal.sessions(lo, hi);
 }
 
+// A bar is complete one minute after its start, so the bar after `after` is complete two minutes
+// after it; before that nothing new can be stored.
+const NEXT_BAR_COMPLETE_MS = 120_000;
+
+/** Whether the bar after the one starting at `after` had closed by `now`. */
+function nextBarClosed(after: string, now: Date): boolean {
+  return Date.parse(after) + NEXT_BAR_COMPLETE_MS <= now.getTime();
+}
+
+/** Where a run resumes after the latest stored point: the next day, or for bars_1m the next minute. */
+function resumeAfter(last: LatestStored): Pick<FetchTask, 'from' | 'after'> {
+  return last.ts ? { from: last.date, after: last.ts } : { from: addDays(last.date, 1) };
+}
+
 /**
  * Plans a run: per symbol (or per date), fetch from the day after the latest stored date (or
- * `since`, or the lookback) to `until`. Intraday data refetches its last stored day, which may
- * have been partial.
+ * `since`, or the lookback) to `until`. Intraday (bars_1m) state is minute-exact: the task starts
+ * on the latest bar's day with `after` set to that bar's start, and a symbol whose next minute
+ * has not closed yet is up to date.
  */
 export async function planRun(
   lake: Lake,
@@ -104,15 +138,22 @@ export async function planRun(
   checkDate('until', options.until);
   const until = options.until ?? defaultUntil(connector, options.now);
   const lookbackFrom = addDays(until, -connector.defaultLookbackDays);
-  const next = (last: string): string =>
-    connector.stateDataset === 'bars_1m' ? last : addDays(last, 1);
+  const pending = (task: FetchTask): boolean =>
+    task.from <= until && (task.after === undefined || nextBarClosed(task.after, options.now));
   if (connector.unit === 'date') {
     const last = options.since
       ? undefined
       : await latestBySource(lake, connector.stateDataset, connector.name);
-    const from = options.since ?? (last ? next(last) : lookbackFrom);
-    const tasks = datesBetween(connector, from, until).map((d) => ({ from: d, to: d }));
-    return { tasks, upToDate: [], until, latest: { [connector.name]: last ?? null } };
+    const resume = last ? resumeAfter(last) : undefined;
+    const from = options.since ?? resume?.from ?? lookbackFrom;
+    const tasks = datesBetween(connector, from, until)
+      .map((d): FetchTask =>
+        resume?.after !== undefined && d === resume.from
+          ? { from: d, to: d, after: resume.after }
+          : { from: d, to: d },
+      )
+      .filter(pending);
+    return { tasks, upToDate: [], until, latest: { [connector.name]: last?.date ?? null } };
   }
   const symbols = [...new Set(options.symbols ?? [])];
   if (symbols.length === 0)
@@ -122,16 +163,19 @@ export async function planRun(
     );
   const stored = (s: string): string => connector.storedSymbol?.(s) ?? s;
   const latest = options.since
-    ? new Map<string, string>()
+    ? new Map<string, LatestStored>()
     : await latestBySymbol(lake, connector.stateDataset, symbols.map(stored));
   const tasks: FetchTask[] = [];
   const upToDate: string[] = [];
   for (const symbol of symbols) {
     const last = latest.get(stored(symbol));
-    const from = options.since ?? (last ? next(last) : lookbackFrom);
-    if (from > until) upToDate.push(symbol);
-    else tasks.push({ symbol, from, to: until });
+    const start = last ? resumeAfter(last) : { from: options.since ?? lookbackFrom };
+    const task: FetchTask = { symbol, ...start, to: until };
+    if (pending(task)) tasks.push(task);
+    else upToDate.push(symbol);
   }
-  const state = Object.fromEntries(symbols.map((s) => [stored(s), latest.get(stored(s)) ?? null]));
+  const state = Object.fromEntries(
+    symbols.map((s) => [stored(s), latest.get(stored(s))?.date ?? null]),
+  );
   return { tasks, upToDate, until, latest: state };
 }

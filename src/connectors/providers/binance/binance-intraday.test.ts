@@ -9,13 +9,22 @@ import { binanceIntraday } from './binance-intraday.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-// 2024-01-03T00:00Z, 00:03Z and 00:06Z: three pages of three one-minute klines.
-const route = (startTime: number, page: number) => ({
+const route = (startTime: number, file: string) => ({
   path: '/api/v3/klines',
   query: { interval: '1m', startTime: String(startTime) },
-  file: fixture(`klines-1m-btcusdt-page${page}.json`),
+  file: fixture(file),
 });
-const routes = [route(1704240000000, 1), route(1704240180000, 2), route(1704240360000, 3)];
+// From 2024-01-03T00:00Z, 00:03Z and 00:06Z: three pages of three one-minute klines.
+const routes = [
+  route(1704240000000, 'klines-1m-btcusdt-page1.json'),
+  route(1704240180000, 'klines-1m-btcusdt-page2.json'),
+  route(1704240360000, 'klines-1m-btcusdt-page3.json'),
+];
+// As served at 00:08:30 from 00:05Z (00:05 to 00:07) and from 00:08Z (00:08, still open).
+const resumeRoutes = [
+  route(1704240300000, 'klines-1m-btcusdt-from0005.json'),
+  route(1704240480000, 'klines-1m-btcusdt-from0008.json'),
+];
 const task = { symbol: 'btcusdt', from: '2024-01-03', to: '2024-01-03' };
 const at = (iso: string) => () => new Date(iso);
 const http = { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, minIntervalMs: 0 };
@@ -65,9 +74,9 @@ describe('binance-intraday connector', () => {
 
 describe.each(backends)('binance-intraday runs ($name)', (backend) => {
   it.skipIf(backend.skip)(
-    'a second run resumes at the last stored day, adding the minutes closed since',
+    'a second run starts one minute after the latest stored bar and fetches only the minutes closed since',
     async () => {
-      const server = await startFixtureServer(routes);
+      const server = await startFixtureServer([...routes, ...resumeRoutes]);
       try {
         await withLake(backend, async ({ lake }) => {
           const opts = {
@@ -82,16 +91,22 @@ describe.each(backends)('binance-intraday runs ($name)', (backend) => {
             now: at('2024-01-03T00:05:30Z'),
           });
           expect(first).toMatchObject({ requests: 2, rowsWritten: { bars_1m: 5 }, failures: [] });
-          // No `since`: the plan comes from the lake (latest bar 00:04 on 2024-01-03), not the lookback.
+          // No `since`: the plan comes from the lake (latest bar 00:04), not the lookback.
           const second = await runConnector(lake, binanceIntraday, {
             ...opts,
             now: at('2024-01-03T00:08:30Z'),
           });
-          expect(second).toMatchObject({ tasksPlanned: 1, requests: 3, failures: [] });
-          expect(server.requests.slice(2).map((r) => r.query['startTime'])).toEqual([
-            '1704240000000',
-            '1704240180000',
-            '1704240360000',
+          expect(second).toMatchObject({
+            tasksPlanned: 1,
+            requests: 2,
+            rowsWritten: { bars_1m: 3 },
+            failures: [],
+          });
+          const query = { symbol: 'BTCUSDT', interval: '1m', endTime: '1704326399999', limit: '3' };
+          // 00:05Z, then 00:08Z after a full page: nothing from 00:00 to 00:04 again.
+          expect(server.requests.slice(2).map((r) => r.query)).toEqual([
+            { ...query, startTime: '1704240300000' },
+            { ...query, startTime: '1704240480000' },
           ]);
           const stored = await lake.query(
             'SELECT CAST(ts AS VARCHAR) AS ts, trades, source FROM bars_1m ORDER BY ts',
@@ -107,6 +122,13 @@ describe.each(backends)('binance-intraday runs ($name)', (backend) => {
             '2024-01-03 00:07:00',
           ]);
           expect(stored.rows[5]).toMatchObject({ trades: '403', source: 'binance-intraday' });
+          // Latest bar 00:07: the 00:08 kline closes at 00:09, so at 00:08:50 nothing is missing.
+          const third = await runConnector(lake, binanceIntraday, {
+            ...opts,
+            now: at('2024-01-03T00:08:50Z'),
+          });
+          expect(third).toMatchObject({ tasksPlanned: 0, upToDate: ['btcusdt'], requests: 0 });
+          expect(server.requests).toHaveLength(4);
         });
       } finally {
         await server.close();

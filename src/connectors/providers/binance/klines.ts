@@ -44,7 +44,8 @@ const PAGE = 1000;
 
 /**
  * Klines of the task's symbol over its UTC days (`/api/v3/klines`), `limit` (option, default
- * 1000) per request; each page starts one interval after the previous page's last open time.
+ * 1000) per request, from the first kline after `task.after` when set; each page starts one
+ * interval after the previous page's last open time.
  */
 export async function* klinePages(
   ctx: ConnectorContext,
@@ -52,7 +53,10 @@ export async function* klinePages(
   interval: KlineInterval,
 ): AsyncGenerator<BinanceKlines> {
   const limit = pageSize(ctx.options['limit'], PAGE);
-  let start = dayStartUtcMs(task.from);
+  const dayStart = dayStartUtcMs(task.from);
+  // The kline opening at `after` is stored already: resume with the next one.
+  let start =
+    task.after === undefined ? dayStart : Math.max(dayStart, Date.parse(task.after) + interval.ms);
   const end = dayStartUtcMs(addDays(task.to, 1)) - 1;
   while (start <= end) {
     const params = new URLSearchParams({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { expectShape } from '../../http/payload.js';
 import type { ConnectorContext, FetchTask } from '../../sdk/define-connector.js';
-import { addDays } from '../../sdk/dates.js';
+import { addDays, utcDateTime } from '../../sdk/dates.js';
 import { pageSize } from '../page-size.js';
 
 // Day candles add prev_closing_price and change_*, minute candles add unit; neither is read.
@@ -53,6 +53,8 @@ export function candleStartMs(candle: UpbitCandle): number {
 /**
  * Candles of the task's market, `count` (option, default 200) per request, walking backwards
  * from the end of `task.to`: each page's `to` (exclusive) is the previous page's oldest candle.
+ * Stops at the page that reaches the start of `task.from`, or `task.after` when set (pages may
+ * reach back before it: callers drop those candles).
  */
 export async function* candlePages(
   ctx: ConnectorContext,
@@ -60,7 +62,11 @@ export async function* candlePages(
   kind: CandleKind,
 ): AsyncGenerator<UpbitCandles> {
   const count = pageSize(ctx.options['count'], PAGE);
-  const first = `${task.from}T00:00:00`;
+  const dayStart = `${task.from}T00:00:00`;
+  // `after` is the stored candle the walk ends at; same 'YYYY-MM-DDTHH:MM:SS' form as the payload.
+  const after =
+    task.after === undefined ? undefined : utcDateTime(Date.parse(task.after)).replace(' ', 'T');
+  const first = after !== undefined && after > dayStart ? after : dayStart;
   let to = `${addDays(task.to, 1)}T00:00:00Z`;
   for (;;) {
     const params = new URLSearchParams({

@@ -71,7 +71,7 @@ describe('upbit-intraday connector', () => {
 
 describe.each(backends)('upbit-intraday runs ($name)', (backend) => {
   it.skipIf(backend.skip)(
-    'a second run resumes at the last stored day, adding the minutes closed since',
+    'a second run walks back only to the latest stored bar, adding the minutes closed since',
     async () => {
       const server = await startFixtureServer(routes);
       try {
@@ -86,16 +86,22 @@ describe.each(backends)('upbit-intraday runs ($name)', (backend) => {
           // Three minutes later the newest page has moved on; 00:05 has closed.
           server.route(route('2024-01-04T00:00:00Z', 'minutes-krw-btc-latest.json'));
           server.route(route('2024-01-03T00:06:00Z', 'minutes-krw-btc-page1.json'));
-          // No `since`: the plan comes from the lake (latest bar 00:04 on 2024-01-03), not the lookback.
+          // No `since`: the plan comes from the lake (latest bar 00:04), not the lookback.
           const second = await runConnector(lake, upbitIntraday, {
             ...opts,
             now: at('2024-01-03T00:08:30Z'),
           });
-          expect(second).toMatchObject({ tasksPlanned: 1, requests: 3, failures: [] });
+          expect(second).toMatchObject({
+            tasksPlanned: 1,
+            requests: 2,
+            rowsWritten: { bars_1m: 3 },
+            failures: [],
+          });
+          // The second page reaches 00:04, the latest stored bar: the walk ends there, without
+          // the page before 00:03 the first run needed.
           expect(server.requests.slice(2).map((r) => r.query['to'])).toEqual([
             '2024-01-04T00:00:00Z',
             '2024-01-03T00:06:00Z',
-            '2024-01-03T00:03:00Z',
           ]);
           const stored = await lake.query(
             'SELECT CAST(ts AS VARCHAR) AS ts, source FROM bars_1m ORDER BY ts',
@@ -111,6 +117,13 @@ describe.each(backends)('upbit-intraday runs ($name)', (backend) => {
             '2024-01-03 00:07:00',
           ]);
           expect(stored.rows[0]).toMatchObject({ source: 'upbit-intraday' });
+          // Latest bar 00:07: the 00:08 candle closes at 00:09, so at 00:08:50 nothing is missing.
+          const third = await runConnector(lake, upbitIntraday, {
+            ...opts,
+            now: at('2024-01-03T00:08:50Z'),
+          });
+          expect(third).toMatchObject({ tasksPlanned: 0, upToDate: ['krw-btc'], requests: 0 });
+          expect(server.requests).toHaveLength(4);
         });
       } finally {
         await server.close();

@@ -20,12 +20,15 @@ export const upbitIntraday = defineConnector<UpbitCandles>({
   fetch: (ctx, task) => candlePages(ctx, task, MINUTE_CANDLES),
   map(page, task, ctx) {
     const bars: IntradayBarRow[] = [];
+    const after = task.after === undefined ? -Infinity : Date.parse(task.after);
     for (const c of page) {
       const start = candleStartMs(c);
       const ts = utcDateTime(start);
       const date = ts.slice(0, 10);
-      // The current minute's candle is still forming; the last page reaches back before `from`.
-      if (start + MINUTE_MS > ctx.now.getTime() || date < task.from || date > task.to) continue;
+      // The current minute's candle is still forming; the last page reaches back before `from`
+      // (or to candles at or before `after`, which are stored already).
+      const forming = start + MINUTE_MS > ctx.now.getTime();
+      if (forming || start <= after || date < task.from || date > task.to) continue;
       const volume = c.candle_acc_trade_volume;
       bars.push({
         symbol: c.market,

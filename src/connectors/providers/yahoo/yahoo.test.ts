@@ -1,5 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { backends } from '../../../../test/helpers/backends.js';
+import { withLake } from '../../../../test/helpers/with-lake.js';
+import { runConnector } from '../../sdk/run-connector.js';
+import { startFixtureServer } from '../../testing/fixture-server.js';
 import { testConnector } from '../../testing/test-connector.js';
 import { yahoo, yahooIntraday } from './yahoo.js';
 
@@ -117,4 +121,58 @@ describe('yahoo connector', () => {
       },
     ]);
   });
+});
+
+describe.each(backends)('yahoo-intraday runs ($name)', (backend) => {
+  it.skipIf(backend.skip)(
+    'a second run asks from the latest stored bar and stores only the minutes closed since',
+    async () => {
+      // Served only for these period1 values: any other start gets a 404 and fails the run.
+      const chart = (period1: string) => ({
+        path: '/v8/finance/chart/AAPL',
+        query: { interval: '1m', period1 },
+        file: fixture('chart-aapl-1m.json'),
+      });
+      // 2020-08-31T00:00Z (a day of slack before `since`) and 2020-09-01T13:30Z.
+      const server = await startFixtureServer([chart('1598832000'), chart('1598967000')]);
+      const http = { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, minIntervalMs: 0 };
+      try {
+        await withLake(backend, async ({ lake }) => {
+          const opts = { symbols: ['aapl'], baseUrl: server.url, http };
+          const first = await runConnector(lake, yahooIntraday, {
+            ...opts,
+            since: '2020-09-01',
+            now: () => new Date('2020-09-01T13:31:30Z'),
+          });
+          expect(first).toMatchObject({ requests: 1, rowsWritten: { bars_1m: 1 }, failures: [] });
+          // No `since`: the plan comes from the lake (latest bar 13:30Z), not the lookback.
+          const second = await runConnector(lake, yahooIntraday, {
+            ...opts,
+            now: () => new Date('2020-09-01T13:33:30Z'),
+          });
+          expect(second).toMatchObject({
+            tasksPlanned: 1,
+            requests: 1,
+            rowsWritten: { bars_1m: 2 },
+            failures: [],
+          });
+          expect(server.requests.map((r) => [r.query['period1'], r.query['period2']])).toEqual([
+            ['1598832000', '1598967090'],
+            ['1598967000', '1598967210'],
+          ]);
+          const stored = await lake.query(
+            'SELECT CAST(ts AS VARCHAR) AS ts, volume, source FROM bars_1m ORDER BY ts',
+          );
+          expect(stored.rows.map((r) => [r['ts'], Number(r['volume'])])).toEqual([
+            ['2020-09-01 13:30:00', 2_510_340],
+            ['2020-09-01 13:31:00', 1_203_400],
+            ['2020-09-01 13:32:00', 998_210],
+          ]);
+          expect(stored.rows[0]).toMatchObject({ source: 'yahoo-intraday' });
+        });
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

@@ -20,7 +20,11 @@ async function fetchChart(
 ): Promise<ChartResult[]> {
   const symbol = (task.symbol ?? '').toUpperCase();
   // A day of slack on each side covers every exchange zone; bars are filtered by local date.
-  const period1 = Math.floor((dayStartUtcMs(task.from) - 86_400_000) / 1000);
+  // Resuming intraday bars start at the latest stored one (Yahoo includes it; map drops it).
+  const period1 =
+    task.after === undefined
+      ? Math.floor((dayStartUtcMs(task.from) - 86_400_000) / 1000)
+      : Math.floor(Date.parse(task.after) / 1000);
   // Daily charts always run to now: Yahoo's prices are split-adjusted as of today, so every
   // later split must be in the response to undo it.
   const period2 =
@@ -108,8 +112,12 @@ function mapIntraday(result: ChartResult, task: FetchTask, ctx: ConnectorContext
   const bars = barsOf(result).filter((b) => b.epochMs + 60_000 <= ctx.now.getTime());
   unadjustBars(bars, splits, 'split', localDate(ctx.now.getTime(), zoneOf(result)));
   const symbol = result.meta.symbol;
+  // `after` bounds a resumed task to the minute; `from` is the UTC date of that bar, which need
+  // not be its local date.
+  const after = task.after === undefined ? undefined : Date.parse(task.after);
   const rows: IntradayBarRow[] = bars
-    .filter((b) => b.date >= task.from && b.date <= task.to)
+    .filter((b) => (after === undefined ? b.date >= task.from : b.epochMs > after))
+    .filter((b) => b.date <= task.to)
     .map((b) => ({
       symbol,
       ts: utcDateTime(b.epochMs),
