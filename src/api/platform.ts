@@ -16,7 +16,7 @@ export interface Platform {
    * and records no request durations (the overhead benchmark's baseline).
    */
   metrics?: PlatformMetrics | false;
-  /** Trace one plain API request in this many (default 1: all; see tracing-hook.ts). */
+  /** Trace one plain API request in this many (default 1: all; see request-observer.ts). */
   httpTraceSampleEvery?: number;
   /** Traces of API requests; absent or disabled: none. */
   tracing?: Tracing;

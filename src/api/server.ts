@@ -4,7 +4,7 @@ import { createMetrics } from '../observe/index.js';
 import { httpStatusOf } from './error-status.js';
 import { alertRoutes } from './routes/alerts.js';
 import type { Platform } from './platform.js';
-import { registerTracingHook } from './tracing-hook.js';
+import { observeRequests } from './request-observer.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { marketRoutes } from './routes/market.js';
@@ -17,11 +17,19 @@ import { sourcesRoutes } from './routes/sources.js';
 /** Builds the HTTP API (routes under /api); the caller listens and closes. */
 export function createServer(platform: Platform): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
-  // First, so its request-duration hook sees every route.
-  if (platform.metrics !== false)
-    metricsRoutes(app, platform, platform.metrics ?? createMetrics({ logger: platform.logger }));
-  if (platform.tracing !== undefined)
-    registerTracingHook(app, platform.tracing, platform.httpTraceSampleEvery);
+  const metrics =
+    platform.metrics === false
+      ? undefined
+      : (platform.metrics ?? createMetrics({ logger: platform.logger }));
+  // First, so its hook sees every route.
+  observeRequests(app, {
+    ...(metrics !== undefined ? { metrics } : {}),
+    ...(platform.tracing !== undefined ? { tracing: platform.tracing } : {}),
+    ...(platform.httpTraceSampleEvery !== undefined
+      ? { sampleEvery: platform.httpTraceSampleEvery }
+      : {}),
+  });
+  if (metrics !== undefined) metricsRoutes(app, platform, metrics);
   app.setErrorHandler((err, req, reply) => {
     const status = httpStatusOf(err);
     if (status >= 500) platform.logger.error({ err, url: req.url }, 'request failed');

@@ -16,6 +16,7 @@ import { createFamilies } from './metric-families.js';
 import { httpStatusCode, labelValue, nonNegative, seconds } from './metric-values.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { renderExposition } from './render-exposition.js';
+import { RequestDurations } from './request-durations.js';
 
 /** Options of `createMetrics`. */
 export interface MetricsOptions {
@@ -87,8 +88,6 @@ export interface PlatformMetrics {
   scrape(): Promise<MetricsScrape>;
 }
 
-const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-
 /** Creates the metrics of one platform (API process, scheduler or worker). */
 export function createMetrics(options: MetricsOptions = {}): PlatformMetrics {
   const registry = new Registry();
@@ -101,6 +100,7 @@ export function createMetrics(options: MetricsOptions = {}): PlatformMetrics {
   );
   const collectors = new CollectorSet(timeoutMs, options.now ?? Date.now, options.logger);
   const gauges = collectedGauges(f);
+  const requests = new RequestDurations(f.httpRequestDuration);
 
   return {
     registry,
@@ -180,14 +180,7 @@ export function createMetrics(options: MetricsOptions = {}): PlatformMetrics {
       f.workerHeartbeats.inc({});
     },
     httpRequest(e) {
-      const at = 'metrics.httpRequest';
-      const method = HTTP_METHODS.has(e.method) ? e.method : 'OTHER';
-      const route = labelValue(at, 'route', e.route);
-      const code = String(httpStatusCode(at, 'status', e.status));
-      f.httpRequestDuration.observe(
-        { method, route, code },
-        seconds(at, 'durationSeconds', e.durationSeconds),
-      );
+      requests.observe(e.method, e.route, e.status, e.durationSeconds);
     },
     setCollector(name, collect, collectorOptions) {
       collectors.set(name, collect, collectorOptions);
