@@ -1,13 +1,14 @@
 /**
  * Feeds traces from the pipelines runtime: a span per ended attempt (with its resources), spans
- * for the lake commits the attempt made (read back from the catalogue: the lake cannot import
- * the observe domain) and for the HTTP requests it made (recorded by the attempt's worker and
- * carried by its result), and the run's root span when the run ends. Only built when tracing is on.
+ * for the lake commits the attempt made (commit-spans.ts) and for the HTTP requests it made
+ * (recorded by the attempt's worker and carried by its result), and the run's root span when the
+ * run ends. Only built when tracing is on.
  */
 import { UsageError, type Logger } from '../core/index.js';
 import type { MetaStore } from '../meta/index.js';
 import type { AttemptSpanInput, Tracing } from '../observe/index.js';
 import type { AttemptReport, RuntimeHooks } from '../pipelines/index.js';
+import { CommitSpans } from './commit-spans.js';
 
 /** Environment variable with the OTLP/HTTP endpoint; unset: no tracing. */
 export const OTLP_ENDPOINT_ENV = 'MARKETLAKE_OTLP_ENDPOINT';
@@ -78,38 +79,6 @@ export function attemptSpanInput(report: AttemptReport, workerId?: string): Atte
   };
 }
 
-/** Emits a span per lake version an attempt committed (the writer is the attempt or its run). */
-async function commitSpans(tracing: Tracing, meta: MetaStore, a: AttemptSpanInput): Promise<void> {
-  const versions = await meta.db
-    .selectFrom('dataset_versions')
-    .selectAll()
-    .where('writer', 'in', [a.attemptId, a.runId])
-    .where('created_at', '>=', new Date(a.startMs).toISOString())
-    .where('created_at', '<=', new Date(a.endMs).toISOString())
-    .orderBy('created_at')
-    .execute();
-  for (const v of versions) {
-    // The catalogue keeps when a commit became visible, not when it began: an instant span.
-    const at = Date.parse(v.created_at);
-    tracing.attemptChildSpan({
-      runId: a.runId,
-      attemptId: a.attemptId,
-      name: `lake.commit ${v.dataset}`,
-      startMs: at,
-      endMs: at,
-      attributes: {
-        'marketlake.dataset': v.dataset,
-        'marketlake.dataset.version': Number(v.version),
-        'marketlake.operation': v.operation,
-        'marketlake.rows_added': Number(v.rows_added),
-        'marketlake.rows_removed': Number(v.rows_removed),
-        'marketlake.files_added': Number(v.files_added),
-        'marketlake.partitions': v.partitions_json,
-      },
-    });
-  }
-}
-
 /** Options of `tracingHooks`. */
 export interface TracingHooksOptions {
   /** This process's worker id, once the runtime has started. */
@@ -127,16 +96,14 @@ export function tracingHooks(
   const warn = (err: unknown, what: string): void => {
     options.logger?.warn({ err }, `tracing: ${what}`);
   };
+  const commits = new CommitSpans(tracing, meta, options.logger);
   return {
     attemptFinished(report): void {
       const input = attemptSpanInput(report, options.workerId?.());
       tracing.attemptSpan(input);
       for (const request of report.result?.http?.requests ?? [])
         tracing.httpClientSpan({ runId: input.runId, attemptId: input.attemptId, request });
-      if (report.result?.startedAt !== undefined)
-        commitSpans(tracing, meta, input).catch((err: unknown) =>
-          warn(err, 'could not read the lake commits of an attempt'),
-        );
+      if (report.result?.startedAt !== undefined) commits.add(input);
     },
     runFinished(run): void {
       void (async () => {

@@ -69,6 +69,15 @@ function finish(span: Span, endMs: number, error: string | undefined): void {
   span.end(endMs);
 }
 
+/** A run's trace id and the context of its span, the parent of its attempts' spans. */
+interface RunTrace {
+  readonly traceId: string;
+  readonly runContext: Context;
+}
+
+/** Runs whose ids are kept: a worker runs the attempts of a few runs at a time. */
+const RUN_TRACES_KEPT = 64;
+
 /** The SDK-backed tracing of `createTracing`, exporting to `options.url`. */
 export function createOtelTracing(options: TracingOptions & { url: string }): Tracing {
   const logger = options.logger;
@@ -106,6 +115,18 @@ export function createOtelTracing(options: TracingOptions & { url: string }): Tr
   });
   const tracer = provider.getTracer('marketlake', version);
   let closed = false;
+  // Ids are hashes: derived once per run, not once per attempt.
+  const runTraces = new Map<string, RunTrace>();
+  const runTrace = (runId: string): RunTrace => {
+    let t = runTraces.get(runId);
+    if (t === undefined) {
+      const traceId = traceIdOfRun(runId);
+      t = { traceId, runContext: parentContext(traceId, runSpanId(runId)) };
+      if (runTraces.size >= RUN_TRACES_KEPT) runTraces.clear();
+      runTraces.set(runId, t);
+    }
+    return t;
+  };
 
   const start = (
     name: string,
@@ -127,7 +148,7 @@ export function createOtelTracing(options: TracingOptions & { url: string }): Tr
 
   const attemptChildSpan = (c: AttemptChildSpanInput): void => {
     if (closed) return;
-    const parent = parentContext(traceIdOfRun(c.runId), attemptSpanId(c.attemptId));
+    const parent = parentContext(runTrace(c.runId).traceId, attemptSpanId(c.attemptId));
     const kind = c.kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL;
     finish(start(c.name, c.startMs, c.attributes, kind, parent), c.endMs, c.error);
   };
@@ -136,7 +157,7 @@ export function createOtelTracing(options: TracingOptions & { url: string }): Tr
     url: options.url,
     attemptSpan(a) {
       if (closed) return;
-      const parent = parentContext(traceIdOfRun(a.runId), runSpanId(a.runId));
+      const parent = runTrace(a.runId).runContext;
       const span = start(a.asset, a.startMs, attemptAttributes(a), SpanKind.INTERNAL, parent, {
         spanId: attemptSpanId(a.attemptId),
       });

@@ -3,13 +3,20 @@
  * and each run or attempt span id a hash of its id, so any process (the API, any worker, an attempt's
  * child process) can emit spans into a run's trace without passing context around.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+const ALL_ZERO = /^0+$/;
+
+/** SHA-256 in hex: `crypto.hash` (Node >= 20.12) costs a third of a `createHash` object. */
+const sha256Hex: (input: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (input) => crypto.hash('sha256', input, 'hex')
+    : (input) => crypto.createHash('sha256').update(input).digest('hex');
 
 function hex(input: string, bytes: number): string {
-  const digest = createHash('sha256').update(input).digest();
+  const id = sha256Hex(input).slice(0, 2 * bytes);
   // An all-zero id is invalid in W3C trace context; flip the last bit in that (theoretical) case.
-  if (digest.subarray(0, bytes).every((b) => b === 0)) digest[bytes - 1] = 1;
-  return digest.subarray(0, bytes).toString('hex');
+  return ALL_ZERO.test(id) ? `${id.slice(0, -1)}1` : id;
 }
 
 /** The 16-byte trace id (32 hex digits) of run `runId`. */
@@ -47,6 +54,6 @@ export function parseTraceParent(header: string | undefined): TraceParent | unde
     string,
     string,
   ];
-  if (versionHex === 'ff' || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  if (versionHex === 'ff' || ALL_ZERO.test(traceId) || ALL_ZERO.test(spanId)) return undefined;
   return { traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
 }

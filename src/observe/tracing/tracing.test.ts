@@ -32,6 +32,10 @@ describe('trace ids', () => {
     expect(traceIdOfRun('run_1')).toBe(traceIdOfRun('run_1'));
     expect(traceIdOfRun('run_1')).not.toBe(traceIdOfRun('run_2'));
     expect(runSpanId('x')).not.toBe(attemptSpanId('x'));
+    // Other processes and earlier releases derive the same ids: the derivation is fixed.
+    expect(traceIdOfRun('run_1')).toBe('937e94fc059c289f178a2e5aaf9568a2');
+    expect(runSpanId('run_1')).toBe('d0f674712bd1246a');
+    expect(attemptSpanId('att_1')).toBe('d87ed7924e25604b');
   });
 
   it('parses traceparent headers and ignores malformed ones', () => {

@@ -1,0 +1,135 @@
+/**
+ * Spans for the lake commits of ended attempts, read back from the catalogue (the lake cannot
+ * import the observe domain). Lookups are batched: the attempts that end in one turn of the event
+ * loop (a batch of reports), or while a lookup runs, share one query, compiled once per batch
+ * size. A fan-out of short attempts costs a fraction of a query per attempt.
+ */
+import type { Logger } from '../core/index.js';
+import type { CompiledQuery, Selectable } from 'kysely';
+import type { DatasetVersionsTable, MetaStore } from '../meta/index.js';
+import type { AttemptSpanInput, Tracing } from '../observe/index.js';
+
+/** Most attempts in one query (each adds two parameters). */
+const MAX_BATCH = 256;
+
+type VersionsQuery = CompiledQuery<Selectable<DatasetVersionsTable>>;
+
+interface Pending {
+  readonly a: AttemptSpanInput;
+  /** The attempt's window as the catalogue writes times (ISO-8601, UTC). */
+  readonly fromIso: string;
+  readonly toIso: string;
+}
+
+/** Looks up and emits the commit spans of attempts, batching the catalogue queries. */
+export class CommitSpans {
+  readonly #queued: Pending[] = [];
+  #draining = false;
+  readonly #queries = new Map<number, VersionsQuery>();
+
+  constructor(
+    private readonly tracing: Tracing,
+    private readonly meta: MetaStore,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Emits, soon, a span per lake version the attempt (or its run, during it) committed. */
+  add(a: AttemptSpanInput): void {
+    const fromIso = new Date(a.startMs).toISOString();
+    const toIso = new Date(a.endMs).toISOString();
+    this.#queued.push({ a, fromIso, toIso });
+    if (this.#draining) return;
+    // After the current turn: the attempts a report batch recorded end together.
+    this.#draining = true;
+    setImmediate(() => void this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queued.length > 0) {
+        const batch = this.#queued.splice(0, MAX_BATCH);
+        await this.#emit(batch).catch((err: unknown) => {
+          this.logger?.warn({ err }, 'tracing: could not read the lake commits of attempts');
+        });
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /**
+   * The lookup for `n` writers, compiled once per `n` (building and compiling a query costs more
+   * than running it); its parameters are the writers, then the window's start and end.
+   */
+  #query(n: number): VersionsQuery {
+    let query = this.#queries.get(n);
+    if (query === undefined) {
+      query = this.meta.db
+        .selectFrom('dataset_versions')
+        .selectAll()
+        .where(
+          'writer',
+          'in',
+          Array.from({ length: n }, () => ''),
+        )
+        .where('created_at', '>=', '')
+        .where('created_at', '<=', '')
+        .orderBy('created_at')
+        .compile();
+      this.#queries.set(n, query);
+    }
+    return query;
+  }
+
+  async #emit(batch: readonly Pending[]): Promise<void> {
+    const writers = new Set<string>();
+    let fromIso = batch[0]!.fromIso;
+    let toIso = batch[0]!.toIso;
+    for (const p of batch) {
+      writers.add(p.a.attemptId).add(p.a.runId);
+      if (p.fromIso < fromIso) fromIso = p.fromIso;
+      if (p.toIso > toIso) toIso = p.toIso;
+    }
+    const ids = paddedToPowerOfTwo([...writers]);
+    const query = this.#query(ids.length);
+    const lookup: VersionsQuery = { ...query, parameters: [...ids, fromIso, toIso] };
+    const { rows: versions } = await this.meta.db.executeQuery(lookup);
+    if (versions.length === 0) return;
+    for (const { a, fromIso: from, toIso: to } of batch) {
+      for (const v of versions) {
+        const own = v.writer === a.attemptId || v.writer === a.runId;
+        if (!own || v.created_at < from || v.created_at > to) continue;
+        // The catalogue keeps when a commit became visible, not when it began: an instant span.
+        const at = Date.parse(v.created_at);
+        this.tracing.attemptChildSpan({
+          runId: a.runId,
+          attemptId: a.attemptId,
+          name: `lake.commit ${v.dataset}`,
+          startMs: at,
+          endMs: at,
+          attributes: {
+            'marketlake.dataset': v.dataset,
+            'marketlake.dataset.version': Number(v.version),
+            'marketlake.operation': v.operation,
+            'marketlake.rows_added': Number(v.rows_added),
+            'marketlake.rows_removed': Number(v.rows_removed),
+            'marketlake.files_added': Number(v.files_added),
+            'marketlake.partitions': v.partitions_json,
+          },
+        });
+      }
+    }
+  }
+}
+
+/**
+ * `ids` repeated up to a power-of-two length: each length is a distinct SQL text to prepare, so
+ * batches of any size share a handful of cached statements.
+ */
+function paddedToPowerOfTwo(ids: string[]): string[] {
+  let n = 1;
+  while (n < ids.length) n *= 2;
+  const last = ids[ids.length - 1]!;
+  while (ids.length < n) ids.push(last);
+  return ids;
+}
