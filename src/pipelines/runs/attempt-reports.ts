@@ -43,6 +43,17 @@ export type AttemptReportInput =
  */
 export type RecordMode = 'together' | 'isolated';
 
+/** What `recordReports` did. */
+export interface RecordedReports {
+  /** Each report's result, in the order given. */
+  readonly results: AttemptReportResult[];
+  /**
+   * Whether the reports may have made tasks claimable (the next task of a chain); false when
+   * they certainly did not, as with the partitions of a fan-out.
+   */
+  readonly readied: boolean;
+}
+
 /**
  * Records `reports` in the transaction of `ctx`; a refused report (PIPELINES_LEASE_LOST) leaves
  * the others recorded. Reports are applied in run order, so two workers' batches lock the runs
@@ -54,21 +65,23 @@ export async function recordReports(
   ctx: TxContext,
   reports: readonly AttemptReportInput[],
   mode: RecordMode = 'together',
-): Promise<AttemptReportResult[]> {
+): Promise<RecordedReports> {
   const record = (report: AttemptReportInput): Promise<AttemptOutcome> =>
     report.kind === 'complete'
       ? completeAttempt(ctx, report.attemptId, report.workerId, report.result)
       : failAttempt(ctx, report.attemptId, report.workerId, report.failure);
   const only = reports.length === 1 ? reports[0] : undefined;
   if (only !== undefined && (mode === 'isolated' || only.kind === 'fail')) {
-    return [{ ok: true, outcome: await record(only) }];
+    return { results: [{ ok: true, outcome: await record(only) }], readied: true };
   }
   const results = new Array<AttemptReportResult>(reports.length);
+  let readied = false;
   const order = reports.map((report, i) => ({ report, i }));
   const key = (r: AttemptReportInput): string => `${r.runId}\u0000${r.attemptId}`;
   order.sort((a, b) => (key(a.report) < key(b.report) ? -1 : 1));
   const oneByOne = async (items: typeof order): Promise<void> => {
     for (const { report, i } of items) {
+      readied = true;
       const done = await inSavepoint(ctx, () => record(report));
       results[i] = done.ok ? { ok: true, outcome: done.value } : done;
     }
@@ -88,11 +101,12 @@ export async function recordReports(
           )
         : undefined;
     if (together !== undefined) {
-      successes.forEach(({ i }, k) => (results[i] = together[k] as AttemptReportResult));
+      successes.forEach(({ i }, k) => (results[i] = together.results[k] as AttemptReportResult));
+      if (together.queued > 0) readied = true;
     } else await oneByOne(successes);
     await oneByOne(items.filter((x) => x.report.kind !== 'complete'));
   }
-  return results;
+  return { results, readied };
 }
 
 /** Consecutive items of the same run (the items are sorted by run). */
@@ -150,20 +164,23 @@ export async function reportInTransaction(
 ): Promise<AttemptReportResult[]> {
   if (reports.length === 0) return [];
   try {
-    return await tx((ctx) => recordReports(ctx, reports, mode));
+    return (await tx((ctx) => recordReports(ctx, reports, mode))).results;
   } catch (error) {
     if (reports.length === 1) return [{ ok: false, error }];
     if (mode === 'isolated') throw error;
-    return tx((ctx) => recordReports(ctx, reports, 'isolated'));
+    return (await tx((ctx) => recordReports(ctx, reports, 'isolated'))).results;
   }
 }
 
 /**
- * Records `reports`, then claims for `workerId` in the same transaction: a worker whose attempts
- * just ended takes the attempts they made ready (the next task of a chain) without a second
- * transaction. Nothing in it runs in a savepoint (each costs two round trips while the run locks
- * are held): when it fails, the reports are recorded isolated, and the claim made, in
- * transactions of their own. A failing claim claims nothing and leaves the reports recorded.
+ * Records `reports` and claims for `workerId`. When the reports made tasks ready (the next task
+ * of a chain) the claim shares their transaction, so the worker takes them without a second
+ * one. Otherwise it runs in a transaction of its own once the reports are committed: reports
+ * hold their runs' locks until their commit, and every other worker's reports on those runs
+ * (a fan-out's) queue on them, so nothing else is done while holding them. Nothing runs in a
+ * savepoint (each costs two round trips): when the transaction fails, the reports are recorded
+ * isolated in a transaction of their own. A failing claim claims nothing and leaves the reports
+ * recorded.
  */
 export async function reportAndClaim(
   tx: InTransaction,
@@ -171,17 +188,22 @@ export async function reportAndClaim(
   workerId: string,
   claim: Omit<ClaimOptions, 'now'>,
 ): Promise<ReportsAndClaims> {
+  let results: AttemptReportResult[];
   try {
-    return await tx(async (ctx) => ({
-      results: await recordReports(ctx, reports),
-      claimed: await claimAttempts(ctx, workerId, claim),
-    }));
+    const done = await tx(async (ctx) => {
+      const recorded = await recordReports(ctx, reports);
+      return recorded.readied
+        ? { results: recorded.results, claimed: await claimAttempts(ctx, workerId, claim) }
+        : { results: recorded.results, claimed: undefined };
+    });
+    if (done.claimed !== undefined) return { results: done.results, claimed: done.claimed };
+    results = done.results;
   } catch {
-    const results = await reportInTransaction(tx, reports, 'isolated');
-    try {
-      return { results, claimed: await tx((ctx) => claimAttempts(ctx, workerId, claim)) };
-    } catch (claimError) {
-      return { results, claimed: [], claimError };
-    }
+    results = await reportInTransaction(tx, reports, 'isolated');
+  }
+  try {
+    return { results, claimed: await tx((ctx) => claimAttempts(ctx, workerId, claim)) };
+  } catch (claimError) {
+    return { results, claimed: [], claimError };
   }
 }

@@ -149,6 +149,30 @@ describe.each(backends)('successes of one run recorded together on $name', (back
       expect((await store.getRun(x!.runId)).state).toBe('succeeded');
     });
 
+    it('claims what the reports made ready, and what was queued already', async () => {
+      // A chain: the report readies the next task, claimed in the report's transaction.
+      await store.createRun({ tasks: [{ asset: 'first' }, { asset: 'then', deps: [0] }] }, T0);
+      const [first] = await store.claim('w1', { slots: 1, now: T0 });
+      const chain = await store.reportAndClaim([success(first!)], 'w1', { slots: 4 }, T0 + 10);
+      expect(chain.results[0]).toMatchObject({ ok: true, outcome: { runState: 'running' } });
+      expect(chain.claimed.map((c) => c.asset)).toEqual(['then']);
+      // A fan-out: the reports ready nothing; the claim takes the partitions still queued.
+      const fan = await store.createRun(
+        { tasks: ['p0', 'p1', 'p2', 'p3'].map((asset) => ({ asset })) },
+        T0 + 20,
+      );
+      const held = await store.claim('w2', { slots: 2, now: T0 + 30 });
+      const more = await store.reportAndClaim(
+        held.map((c) => success(c, { workerId: 'w2' })),
+        'w2',
+        { slots: 4 },
+        T0 + 40,
+      );
+      expect(more.results.map((r) => r.ok)).toEqual([true, true]);
+      expect(more.claimed.map((c) => c.asset)).toEqual(['p2', 'p3']);
+      expect((await store.getRun(fan.runId)).tasks.finished).toBe(2);
+    });
+
     it('records the reports on their own when the claim of their transaction fails', async () => {
       const run = await store.createRun({ tasks: [{ asset: 'x' }, { asset: 'y' }] }, T0);
       const claims = await store.claim('w1', { slots: 2, now: T0 });
@@ -162,6 +186,22 @@ describe.each(backends)('successes of one run recorded together on $name', (back
       expect(done.claimed).toEqual([]);
       expect(done.claimError).toBeInstanceOf(PipelinesRunArgumentInvalidError);
       expect((await store.getRun(run.runId)).state).toBe('succeeded');
+    });
+
+    it('records a report on its own when the claim of what it readied fails', async () => {
+      const run = await store.createRun(
+        { tasks: [{ asset: 'first' }, { asset: 'then', deps: [0] }] },
+        T0,
+      );
+      const [first] = await store.claim('w1', { slots: 1, now: T0 });
+      const done = await store.reportAndClaim([success(first!)], 'w1', { slots: -1 }, T0 + 10);
+      expect(done.results[0]).toMatchObject({ ok: true, outcome: { state: 'succeeded' } });
+      expect(done.claimError).toBeInstanceOf(PipelinesRunArgumentInvalidError);
+      const view = await store.getRun(run.runId);
+      expect(view.attempts.map((a) => [a.asset, a.state])).toEqual([
+        ['first', 'succeeded'],
+        ['then', 'queued'],
+      ]);
     });
   });
 });

@@ -14,7 +14,7 @@ import {
   type AttemptRow,
   type AttemptSuccess,
 } from './attempt-outcome.js';
-import { finishRunIfDone, settleRun } from './propagation.js';
+import { finishRunIfDone, propagate } from './propagation.js';
 import { upsertPartitionStatus, type PartitionStatusInput } from './partition-status.js';
 import { lockRun, type TxContext } from './run-context.js';
 import { recordEvents } from './run-events.js';
@@ -42,6 +42,14 @@ interface Accepted extends Read {
   readonly result: AttemptSuccess;
 }
 
+/** What `completeAttempts` did. */
+export interface CompletedTogether {
+  /** Each report's result, in the order given. */
+  readonly results: AttemptReportResult[];
+  /** Tasks the successes made ready (queued), e.g. the next task of a chain. */
+  readonly queued: number;
+}
+
 /**
  * Records `reports`, successes of attempts of run `runId`, in the transaction of `ctx`; each
  * result says whether its report was recorded. Returns undefined, having written nothing, when
@@ -52,7 +60,7 @@ export async function completeAttempts(
   ctx: TxContext,
   runId: string,
   reports: readonly SuccessReport[],
-): Promise<AttemptReportResult[] | undefined> {
+): Promise<CompletedTogether | undefined> {
   const run = await lockRun(ctx, runId);
   const ids = reports.map((r) => r.attemptId);
   if (new Set(ids).size !== ids.length) return undefined;
@@ -78,7 +86,7 @@ export async function completeAttempts(
       results[at] = { ok: false, error };
     }
   });
-  if (accepted.length === 0) return results;
+  if (accepted.length === 0) return { results, queued: 0 };
   await endAttempts(ctx, accepted);
   for (const to of ['succeeded', 'skipped'] as const) {
     const ended = accepted.filter((a) => a.to === to).map((a) => a.attempt.task_index);
@@ -97,20 +105,18 @@ export async function completeAttempts(
     .returningAll()
     .executeTakeFirstOrThrow();
   await recordPartitions(ctx, runId, accepted);
-  const upstream = accepted.filter((a) => a.downstream);
-  // Nothing waits on the tasks of a fan-out: the counters just written say whether it is done.
-  const final =
-    upstream.length > 0
-      ? await settleRun(
-          ctx,
-          run,
-          upstream.map((a) => ({ index: a.attempt.task_index, state: a.to })),
-        )
-      : run.state === 'queued' || run.state === 'running'
-        ? await finishRunIfDone(ctx, runId, counted)
-        : (run.state as RunState);
-  // As if recorded one by one: only the last report saw the run end (runFinished fires once).
+  // A canceled run already canceled everything that waited; late reports change nothing else.
   const active = run.state === 'queued' || run.state === 'running';
+  const upstream = accepted.filter((a) => a.downstream);
+  let queued = 0;
+  let final = run.state as RunState;
+  if (active) {
+    const ended = upstream.map((a) => ({ index: a.attempt.task_index, state: a.to }));
+    if (ended.length > 0) queued = await propagate(ctx, runId, ended);
+    // Nothing waits on the tasks of a fan-out: the counters just written say whether it is done.
+    final = await finishRunIfDone(ctx, runId, ended.length > 0 ? undefined : counted);
+  }
+  // As if recorded one by one: only the last report saw the run end (runFinished fires once).
   const before: RunState = active && isTerminal('run', final) ? 'running' : final;
   accepted.forEach((a, i) => {
     const runState = i === accepted.length - 1 ? final : before;
@@ -119,7 +125,7 @@ export async function completeAttempts(
       outcome: { attemptId: a.attempt.id, state: a.to, taskState: a.to, runState },
     };
   });
-  return results;
+  return { results, queued };
 }
 
 /** The attempts `ids` with their task's state and partition, and whether a task waits on it. */

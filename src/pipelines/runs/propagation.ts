@@ -176,12 +176,14 @@ async function releaseWaiting(
  * Releases what waited on the tasks that just ended: a task with a failed, upstream_failed or
  * canceled upstream task becomes upstream_failed at once; a task whose upstream tasks all
  * succeeded is queued, or skipped when one of them was skipped. Both end states propagate on.
+ * Returns how many tasks were queued.
  */
-async function propagate(
+export async function propagate(
   ctx: TxContext,
   runId: string,
   ended: readonly EndedTask[],
-): Promise<void> {
+): Promise<number> {
+  let queued = 0;
   let frontier = ended;
   while (frontier.length > 0) {
     const next: EndedTask[] = [];
@@ -209,11 +211,13 @@ async function propagate(
       }
       const { queue, skip } = await readyAmong(ctx, runId, waiting);
       await releaseWaiting(ctx, runId, queue, 'queued');
+      queued += queue.length;
       await releaseWaiting(ctx, runId, skip, 'skipped');
       next.push(...skip.map((w) => ({ index: w.index, state: 'skipped' as const })));
     }
     frontier = next;
   }
+  return queued;
 }
 
 /**
