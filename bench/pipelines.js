@@ -1,9 +1,14 @@
 // Pipelines benchmarks (issue 3), one JSON line of figures. Embedded mode (SQLite) unless
 // --database-url is a postgres:// URL with --workers N runtimes (cluster mode, N workers sharing
-// the database, each with its own pool of attempt processes).
+// the database, each with its own pool of attempt processes). With --worker-processes shared the
+// N runtimes run in this process; with separate each runs in a process of its own, as
+// `marketlake worker` does on the nodes of a cluster (bench/lib/pipelines-worker.js), and this
+// process only submits and waits.
 //   node bench/pipelines.js --work bench/.work/pipelines [--fanout 10000] [--partitions 1000000]
 // The peer is the raw executor: the same 40 tasks run back to back on ExecutorPool directly, with
 // no run store, scheduling or logs, so the difference is what orchestration costs.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +23,11 @@ const args = parseArgs({
   'database-url': '',
   workers: '1',
   slots: '2',
+  'worker-processes': 'shared',
 });
+if (!['shared', 'separate'].includes(args['worker-processes'])) {
+  throw new Error(`--worker-processes is shared or separate, not ${args['worker-processes']}`);
+}
 const dist = (p) => import(pathToFileURL(path.join(repoRoot, 'dist', p)).href);
 const [{ openMetaStore }, pipelines, { createLogger }] = await Promise.all([
   dist('meta/index.js'),
@@ -61,17 +70,39 @@ const lake = {
   memoryLimit: '256MB',
 };
 const holder = await ProjectHolder.load(project);
+const pollMs = pgUrl ? 50 : 200;
+const separate = pgUrl !== '' && args['worker-processes'] === 'separate';
 const runtimes = [];
-for (let i = 0; i < Number(args.workers); i++) {
-  runtimes.push(
-    await PipelinesRuntime.start({
-      store: new RunStore(meta),
-      project: holder,
-      logger,
-      lake,
-      worker: { slots: Number(args.slots), pollMs: pgUrl ? 50 : 200 },
-    }),
-  );
+const children = [];
+if (separate) {
+  const script = path.join(repoRoot, 'bench', 'lib', 'pipelines-worker.js');
+  for (let i = 0; i < Number(args.workers); i++) {
+    const child = fork(script, [url, work, args.slots, String(pollMs)], { stdio: 'inherit' });
+    children.push(child);
+    const message = await new Promise((resolve, reject) => {
+      const exited = (code) => reject(new Error(`worker process ${i} exited (${code}) unready`));
+      child.once('exit', exited);
+      child.once('message', (m) => {
+        child.off('exit', exited);
+        resolve(m);
+      });
+    });
+    if (!message?.ready) throw new Error(`worker process ${i} said ${JSON.stringify(message)}`);
+  }
+  // This process submits and waits; the worker processes claim.
+  runtimes.push(await PipelinesRuntime.start({ store, project: holder, logger, lake }));
+} else {
+  for (let i = 0; i < Number(args.workers); i++) {
+    runtimes.push(
+      await PipelinesRuntime.start({
+        store: new RunStore(meta),
+        project: holder,
+        logger,
+        lake,
+        worker: { slots: Number(args.slots), pollMs },
+      }),
+    );
+  }
 }
 const submitter = runtimes[0];
 const ms = (iso) => Date.parse(iso);
@@ -79,7 +110,7 @@ const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const pct = (xs, p) => sorted(xs)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 // Every figure comes from the run store's timestamps, not from this loop's wake-ups; polling
-// the run's state costs the runtimes' event loop (one process holds them all), so it is slow.
+// the run's state costs the runtimes' event loop (when one process holds them all), so it is slow.
 async function timedRun(request, pollMs = 25) {
   const { runId } = await submitter.submit(request);
   const run = await submitter.waitForRun(runId, pollMs);
@@ -115,6 +146,8 @@ const fanMs = performance.now() - fanStart;
 const fanDbMs = ms(fanRun.finishedAt) - ms(fanRun.createdAt);
 
 for (const rt of runtimes) await rt.stop();
+for (const child of children) child.send('stop');
+await Promise.all(children.map((child) => once(child, 'exit')));
 
 // Peer: the raw executor, 40 sequential 10 ms tasks without orchestration.
 const pool = await ExecutorPool.start({ slots: 1 });
@@ -173,6 +206,7 @@ await meta.close();
 emit({
   mode: pgUrl ? 'cluster' : 'embedded',
   workers: Number(args.workers),
+  workerProcesses: pgUrl ? args['worker-processes'] : 'shared',
   slots: Number(args.slots),
   chain40Ms: chainMs,
   chain40RunsMs: chainRunsMs,
