@@ -33,15 +33,7 @@ describe('CSV dialect sniffing', () => {
       const conn = await instance.connect();
       try {
         const dialect = await sniffCsvDialect(conn, file, {});
-        expect(dialect?.columns).toEqual([
-          'date',
-          'open',
-          'high',
-          'low',
-          'close',
-          'volume',
-          'symbol',
-        ]);
+        expect(dialect?.columns.join(',')).toBe('date,open,high,low,close,volume,symbol');
         expect(dialect?.options).toContain('auto_detect = false');
         expect(dialect?.options).toContain("delim = '\t'");
         const rows = await conn.runAndReadAll(
