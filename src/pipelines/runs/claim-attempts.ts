@@ -59,7 +59,10 @@ const COLUMNS = [
   'priority',
   'not_before_ms',
 ] as const;
-type Candidate = Selection<MetaDatabase, 'attempts', (typeof COLUMNS)[number]>;
+type Candidate = Selection<MetaDatabase, 'attempts', (typeof COLUMNS)[number]> & {
+  /** State of the attempt's run as read, unlocked: only a queued run needs starting. */
+  run_state: string | null;
+};
 
 function checkCount(what: string, n: unknown): number {
   if (!Number.isSafeInteger(n) || (n as number) < 0) {
@@ -80,6 +83,13 @@ async function candidates(
   return ctx.trx
     .selectFrom('attempts')
     .select(COLUMNS)
+    .select((eb) =>
+      eb
+        .selectFrom('runs')
+        .select('runs.state')
+        .whereRef('runs.id', '=', 'attempts.run_id')
+        .as('run_state'),
+    )
     .where('state', '=', 'queued')
     .where('not_before_ms', '<=', ctx.now)
     .$call(filter)
@@ -130,7 +140,10 @@ async function freeSlots(
  * that could not be locked are left for the next claim instead of risking a deadlock.
  */
 async function startRuns(ctx: TxContext, chosen: Candidate[]): Promise<Candidate[]> {
-  const runIds = [...new Set(chosen.map((c) => c.run_id))];
+  // Runs read as running stay running (a run only leaves running by ending, which leaves no
+  // attempt queued); runs read as queued are checked again under their lock.
+  const runIds = [...new Set(chosen.filter((c) => c.run_state === 'queued').map((c) => c.run_id))];
+  if (runIds.length === 0) return chosen;
   const queued = await ctx.trx
     .selectFrom('runs')
     .select('id')
@@ -201,17 +214,19 @@ export async function claimAttempts(
       chosen.map((c) => c.id),
     )
     .execute();
-  await ctx.trx
-    .updateTable('run_tasks')
-    .set({ state: 'running', updated_at: at })
-    .where((eb) =>
-      eb(
-        eb.refTuple('run_id', 'task_index'),
+  // Per run, by task index: a list of (run, task) pairs costs PostgreSQL one index scan each.
+  for (const runId of new Set(chosen.map((c) => c.run_id))) {
+    await ctx.trx
+      .updateTable('run_tasks')
+      .set({ state: 'running', updated_at: at })
+      .where('run_id', '=', runId)
+      .where(
+        'task_index',
         'in',
-        chosen.map((c) => eb.tuple(c.run_id, c.task_index)),
-      ),
-    )
-    .execute();
+        chosen.filter((c) => c.run_id === runId).map((c) => c.task_index),
+      )
+      .execute();
+  }
   await ctx.trx
     .updateTable('workers')
     .set({ heartbeat_at_ms: ctx.now })

@@ -163,25 +163,25 @@ async function readAttempts(ctx: TxContext, ids: readonly string[]): Promise<Rea
 async function endAttempts(ctx: TxContext, accepted: readonly Accepted[]): Promise<void> {
   const rows = accepted.map(({ attempt, to, result }) => {
     const c = endedAttemptColumns(attempt, to, result, null, ctx.now);
-    // Typed in every row: PostgreSQL infers the parameters of a UNION as text otherwise.
-    return sql`SELECT CAST(${attempt.id} AS text) AS id, CAST(${c.state} AS text) AS state,
-      CAST(${c.exit_reason} AS text) AS exit_reason,
-      CAST(${c.wall_seconds} AS double precision) AS wall_seconds,
-      CAST(${c.cpu_user_seconds} AS double precision) AS cpu_user_seconds,
-      CAST(${c.cpu_system_seconds} AS double precision) AS cpu_system_seconds,
-      CAST(${c.peak_rss_bytes} AS bigint) AS peak_rss_bytes,
-      CAST(${c.rows_written} AS bigint) AS rows_written,
-      CAST(${c.bytes_read} AS bigint) AS bytes_read,
-      CAST(${c.bytes_written} AS bigint) AS bytes_written,
-      CAST(${c.metadata_json} AS text) AS metadata_json`;
+    // Typed in every row: PostgreSQL would take untyped parameters of a VALUES list as text.
+    return sql`(CAST(${attempt.id} AS text), CAST(${c.state} AS text),
+      CAST(${c.exit_reason} AS text), CAST(${c.wall_seconds} AS double precision),
+      CAST(${c.cpu_user_seconds} AS double precision),
+      CAST(${c.cpu_system_seconds} AS double precision), CAST(${c.peak_rss_bytes} AS bigint),
+      CAST(${c.rows_written} AS bigint), CAST(${c.bytes_read} AS bigint),
+      CAST(${c.bytes_written} AS bigint), CAST(${c.metadata_json} AS text))`;
   });
-  await sql`UPDATE attempts SET state = v.state, finished_at = ${isoTime(ctx.now)},
+  // A VALUES list, not a UNION of SELECTs: PostgreSQL plans a UNION of 64 rows in ~3 ms.
+  await sql`WITH v (id, state, exit_reason, wall_seconds, cpu_user_seconds, cpu_system_seconds,
+      peak_rss_bytes, rows_written, bytes_read, bytes_written, metadata_json)
+    AS (VALUES ${sql.join(rows)})
+    UPDATE attempts SET state = v.state, finished_at = ${isoTime(ctx.now)},
     exit_reason = v.exit_reason, error_message = NULL, error_code = NULL,
     wall_seconds = v.wall_seconds, cpu_user_seconds = v.cpu_user_seconds,
     cpu_system_seconds = v.cpu_system_seconds, peak_rss_bytes = v.peak_rss_bytes,
     rows_written = v.rows_written, bytes_read = v.bytes_read, bytes_written = v.bytes_written,
     metadata_json = v.metadata_json
-    FROM (${sql.join(rows, sql` UNION ALL `)}) AS v WHERE attempts.id = v.id`.execute(ctx.trx);
+    FROM v WHERE attempts.id = v.id`.execute(ctx.trx);
   await recordEvents(
     ctx.trx,
     accepted.map(({ attempt, to }) => ({
