@@ -178,7 +178,13 @@ if (config.benchmarks.includes('point-read')) sections.push(await pointReadBench
 if (config.benchmarks.includes('pipelines'))
   sections.push(await pipelinesBenchmark('pipelines', {}));
 if (config.benchmarks.includes('pipelines-cluster'))
-  sections.push(await pipelinesBenchmark('pipelines-cluster', { 'database-url': '', workers: 3 }));
+  sections.push(
+    await pipelinesBenchmark('pipelines-cluster', {
+      'database-url': '',
+      workers: 3,
+      'worker-processes': 'separate',
+    }),
+  );
 if (config.benchmarks.includes('metrics-scrape')) {
   log('metrics-scrape: 1,000 assets');
   const run = await attempt('bench/metrics-scrape.js', { assets: 1000, scrapes: 200, warmup: 20 });

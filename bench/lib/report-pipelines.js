@@ -53,7 +53,7 @@ export function pipelinesSection(r) {
     title,
     '',
     cluster
-      ? 'Three pipelines runtimes (worker role, 2 slots each, their own pools of attempt processes) in one benchmark process share one PostgreSQL schema and claim with `FOR UPDATE SKIP LOCKED`, as `marketlake worker` processes do.'
+      ? "Three worker processes (bench/lib/pipelines-worker.js: a pipelines runtime in the worker role, 2 slots, its own pool of attempt processes, as `marketlake worker --slots 2` runs) share one PostgreSQL schema and claim with `FOR UPDATE SKIP LOCKED`; the benchmark process only submits runs and waits. Launch latency includes the workers' 50 ms poll (nothing in the submitting process wakes them)."
       : 'One embedded runtime (SQLite metadata, 2 slots) as `marketlake up` runs it. Times come from the run store (run created to run finished) and the benchmark clock.',
     '',
     '| Measure | marketlake | Peer / anchor | Target |',
