@@ -174,8 +174,8 @@ export async function reportInTransaction(
 
 /**
  * Records `reports` and claims for `workerId`. When the reports made tasks ready (the next task
- * of a chain) the claim shares their transaction, so the worker takes them without a second
- * one. Otherwise it runs in a transaction of its own once the reports are committed: reports
+ * of a chain), and always on SQLite, the claim shares their transaction, so the worker takes them
+ * without a second one. Otherwise it runs in a transaction of its own once the reports are committed: reports
  * hold their runs' locks until their commit, and every other worker's reports on those runs
  * (a fan-out's) queue on them, so nothing else is done while holding them. Nothing runs in a
  * savepoint (each costs two round trips): when the transaction fails, the reports are recorded
@@ -192,7 +192,8 @@ export async function reportAndClaim(
   try {
     const done = await tx(async (ctx) => {
       const recorded = await recordReports(ctx, reports);
-      return recorded.readied
+      // SQLite has one writer and no row locks to hold up others: one commit is cheaper there.
+      return recorded.readied || ctx.dialect === 'sqlite'
         ? { results: recorded.results, claimed: await claimAttempts(ctx, workerId, claim) }
         : { results: recorded.results, claimed: undefined };
     });
