@@ -19,6 +19,36 @@ export interface CsvDialect {
   options: string[];
 }
 
+/** Where DuckDB's CSV reader stores the lines it rejects. */
+export interface CsvRejects {
+  table: string;
+  scan: string;
+}
+
+/**
+ * `read_csv(...)` of a file, every column as VARCHAR: with the sniffed dialect when there is one
+ * (no second sniff), else with DuckDB's auto-detection and the caller's options.
+ */
+export function csvReaderSql(
+  file: string,
+  given: CsvReadOptions,
+  rejects?: CsvRejects,
+  dialect?: CsvDialect,
+): string {
+  const opts = dialect
+    ? [...dialect.options]
+    : ['all_varchar = true', `header = ${given.header === false ? 'false' : 'true'}`];
+  if (!dialect && given.delimiter) opts.push(`delim = ${literal(given.delimiter)}`);
+  if (!dialect && given.quote) opts.push(`quote = ${literal(given.quote)}`);
+  if (rejects)
+    opts.push(
+      'store_rejects = true',
+      `rejects_table = ${literal(rejects.table)}`,
+      `rejects_scan = ${literal(rejects.scan)}`,
+    );
+  return `read_csv(${literal(file)}, ${opts.join(', ')})`;
+}
+
 /** Text sniffed from a compressed file: DuckDB's own sniffer samples about 20,000 rows. */
 const SAMPLE_BYTES = 2 * 1024 * 1024;
 

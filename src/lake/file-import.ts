@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { messageOf, newSortableId } from '../core/index.js';
 import type { Dataset } from './dataset-spec.js';
-import { sniffCsvDialect, type CsvDialect, type CsvReadOptions } from './csv-dialect.js';
+import {
+  csvReaderSql,
+  sniffCsvDialect,
+  type CsvDialect,
+  type CsvReadOptions,
+  type CsvRejects,
+} from './csv-dialect.js';
 import { scanCsvLines, type CsvLines } from './csv-lines.js';
 import { findDuplicateKeys, markDuplicates, type DuplicateKey } from './duplicate-keys.js';
 import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
@@ -88,23 +94,11 @@ function readerSql(
   file: string,
   format: ImportFormat,
   options: ImportOptions,
-  rejects?: { table: string; scan: string },
+  rejects?: CsvRejects,
   dialect?: CsvDialect,
 ): string {
   if (format === 'parquet') return `read_parquet(${literal(file)})`;
-  const given = csvOptions(file, options);
-  const opts = dialect
-    ? [...dialect.options]
-    : ['all_varchar = true', `header = ${given.header === false ? 'false' : 'true'}`];
-  if (!dialect && given.delimiter) opts.push(`delim = ${literal(given.delimiter)}`);
-  if (!dialect && given.quote) opts.push(`quote = ${literal(given.quote)}`);
-  if (rejects)
-    opts.push(
-      'store_rejects = true',
-      `rejects_table = ${literal(rejects.table)}`,
-      `rejects_scan = ${literal(rejects.scan)}`,
-    );
-  return `read_csv(${literal(file)}, ${opts.join(', ')})`;
+  return csvReaderSql(file, csvOptions(file, options), rejects, dialect);
 }
 
 /** Maps a row's position among accepted rows to its line in the file: the scanned line, else counted past rejected lines. */
