@@ -3,6 +3,9 @@
 // compared (issue: at most 5% lost):
 //   http:   autocannon, 50 connections for --seconds, against GET /api/datasets of a real server;
 //   fanout: --fanout no-op tasks in one run on an embedded runtime (2 slots).
+// Throughput on a 2-core machine shared with the load generator is noisy, so each round also
+// records this process's CPU time per request or task (the server, the runtime and the hooks all
+// run here; autocannon and the task processes do not): the cost that observability adds.
 //   node bench/observe-overhead.js --work bench/.work/observe [--seconds 10] [--fanout 2000]
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,14 +91,19 @@ async function httpRound(on) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
+  const cpu0 = process.cpuUsage();
   const code = await new Promise((resolve) => child.on('close', resolve));
+  const cpu = process.cpuUsage(cpu0);
   await app.close();
   await o.tracing?.shutdown();
   if (code !== 0) throw new Error(`autocannon failed: ${stderr}`);
   const result = JSON.parse(stdout);
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors from ${target}`);
-  return result.requests.average;
+  return {
+    perSec: result.requests.average,
+    cpuUs: (cpu.user + cpu.system) / result.requests.total,
+  };
 }
 
 const project = path.join(work, 'project');
@@ -126,9 +134,14 @@ async function fanoutRound(on) {
   try {
     const { runId } = await runtime.submit({ assets: ['fan'], from: 'k0', to: `k${fanout - 1}` });
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
     const run = await runtime.waitForRun(runId, 20);
+    const cpu = process.cpuUsage(cpu0);
     if (run.state !== 'succeeded') throw new Error(`fan-out ${run.state}`);
-    return (fanout / (performance.now() - start)) * 1000;
+    return {
+      perSec: (fanout / (performance.now() - start)) * 1000,
+      cpuUs: (cpu.user + cpu.system) / fanout,
+    };
   } finally {
     await runtime.stop();
     await o.tracing?.shutdown();
@@ -137,23 +150,62 @@ async function fanoutRound(on) {
 
 const http = { off: [], on: [] };
 const fan = { off: [], on: [] };
+// A round measures each workload off and on back to back, in alternating order.
 for (let round = 0; round < Number(args.rounds); round++) {
-  for (const on of round % 2 === 0 ? [false, true] : [true, false]) {
-    http[on ? 'on' : 'off'].push(await httpRound(on));
-    fan[on ? 'on' : 'off'].push(await fanoutRound(on));
-  }
+  const order = round % 2 === 0 ? [false, true] : [true, false];
+  for (const on of order) http[on ? 'on' : 'off'].push(await httpRound(on));
+  for (const on of order) fan[on ? 'on' : 'off'].push(await fanoutRound(on));
 }
 lake.close();
 await store.close();
 receiver.close();
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const summary = (w) => {
+  const off = mean(w.off.map((r) => r.perSec));
+  const on = mean(w.on.map((r) => r.perSec));
+  const cpuOff = mean(w.off.map((r) => r.cpuUs));
+  const cpuOn = mean(w.on.map((r) => r.cpuUs));
+  // Each round ran off and on back to back: the loss is the median of the rounds' own ratios,
+  // so one round slowed by the machine's other work does not decide the figure.
+  const losses = w.on.map((r, i) => (1 - r.perSec / w.off[i].perSec) * 100);
+  return {
+    off,
+    on,
+    lossPct: median(losses),
+    meanLossPct: (1 - on / off) * 100,
+    offRounds: w.off.map((r) => r.perSec),
+    onRounds: w.on.map((r) => r.perSec),
+    cpuOffUs: cpuOff,
+    cpuOnUs: cpuOn,
+    cpuAddedPct: (cpuOn / cpuOff - 1) * 100,
+  };
+};
+const h = summary(http);
+const f = summary(fan);
 emit({
-  httpOffRps: mean(http.off),
-  httpOnRps: mean(http.on),
-  httpLossPct: (1 - mean(http.on) / mean(http.off)) * 100,
-  fanoutOffTasksPerSec: mean(fan.off),
-  fanoutOnTasksPerSec: mean(fan.on),
-  fanoutLossPct: (1 - mean(fan.on) / mean(fan.off)) * 100,
+  httpOffRps: h.off,
+  httpOnRps: h.on,
+  httpLossPct: h.lossPct,
+  httpMeanLossPct: h.meanLossPct,
+  httpOffRounds: h.offRounds,
+  httpOnRounds: h.onRounds,
+  httpCpuOffUs: h.cpuOffUs,
+  httpCpuOnUs: h.cpuOnUs,
+  httpCpuAddedPct: h.cpuAddedPct,
+  fanoutOffTasksPerSec: f.off,
+  fanoutOnTasksPerSec: f.on,
+  fanoutLossPct: f.lossPct,
+  fanoutMeanLossPct: f.meanLossPct,
+  fanoutOffRounds: f.offRounds,
+  fanoutOnRounds: f.onRounds,
+  fanoutCpuOffUs: f.cpuOffUs,
+  fanoutCpuOnUs: f.cpuOnUs,
+  fanoutCpuAddedPct: f.cpuAddedPct,
   fanout,
   seconds: Number(args.seconds),
   rounds: Number(args.rounds),

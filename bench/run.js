@@ -198,7 +198,7 @@ if (config.benchmarks.includes('observe-overhead')) {
     work,
     seconds: small ? 3 : 10,
     fanout: small ? 300 : 2000,
-    rounds: small ? 1 : 2,
+    rounds: small ? 1 : 4,
   });
   rmSync(work, { recursive: true, force: true });
   sections.push({ id: 'observe-overhead', command: run.command, error: run.error, ...run.result });

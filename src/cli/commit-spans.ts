@@ -14,16 +14,9 @@ const MAX_BATCH = 256;
 
 type VersionsQuery = CompiledQuery<Selectable<DatasetVersionsTable>>;
 
-interface Pending {
-  readonly a: AttemptSpanInput;
-  /** The attempt's window as the catalogue writes times (ISO-8601, UTC). */
-  readonly fromIso: string;
-  readonly toIso: string;
-}
-
 /** Looks up and emits the commit spans of attempts, batching the catalogue queries. */
 export class CommitSpans {
-  readonly #queued: Pending[] = [];
+  readonly #queued: AttemptSpanInput[] = [];
   #draining = false;
   readonly #queries = new Map<number, VersionsQuery>();
 
@@ -35,9 +28,7 @@ export class CommitSpans {
 
   /** Emits, soon, a span per lake version the attempt (or its run, during it) committed. */
   add(a: AttemptSpanInput): void {
-    const fromIso = new Date(a.startMs).toISOString();
-    const toIso = new Date(a.endMs).toISOString();
-    this.#queued.push({ a, fromIso, toIso });
+    this.#queued.push(a);
     if (this.#draining) return;
     // After the current turn: the attempts a report batch recorded end together.
     this.#draining = true;
@@ -81,26 +72,29 @@ export class CommitSpans {
     return query;
   }
 
-  async #emit(batch: readonly Pending[]): Promise<void> {
+  async #emit(batch: readonly AttemptSpanInput[]): Promise<void> {
     const writers = new Set<string>();
-    let fromIso = batch[0]!.fromIso;
-    let toIso = batch[0]!.toIso;
-    for (const p of batch) {
-      writers.add(p.a.attemptId).add(p.a.runId);
-      if (p.fromIso < fromIso) fromIso = p.fromIso;
-      if (p.toIso > toIso) toIso = p.toIso;
+    let fromMs = batch[0]!.startMs;
+    let toMs = batch[0]!.endMs;
+    for (const a of batch) {
+      writers.add(a.attemptId).add(a.runId);
+      if (a.startMs < fromMs) fromMs = a.startMs;
+      if (a.endMs > toMs) toMs = a.endMs;
     }
+    // The catalogue writes times as ISO-8601 UTC with milliseconds, which sort as text.
     const ids = paddedToPowerOfTwo([...writers]);
     const query = this.#query(ids.length);
-    const lookup: VersionsQuery = { ...query, parameters: [...ids, fromIso, toIso] };
+    const window = [new Date(fromMs).toISOString(), new Date(toMs).toISOString()];
+    const lookup: VersionsQuery = { ...query, parameters: [...ids, ...window] };
     const { rows: versions } = await this.meta.db.executeQuery(lookup);
     if (versions.length === 0) return;
-    for (const { a, fromIso: from, toIso: to } of batch) {
+    for (const a of batch) {
       for (const v of versions) {
         const own = v.writer === a.attemptId || v.writer === a.runId;
-        if (!own || v.created_at < from || v.created_at > to) continue;
-        // The catalogue keeps when a commit became visible, not when it began: an instant span.
+        if (!own) continue;
         const at = Date.parse(v.created_at);
+        if (at < Math.floor(a.startMs) || at > Math.floor(a.endMs)) continue;
+        // The catalogue keeps when a commit became visible, not when it began: an instant span.
         this.tracing.attemptChildSpan({
           runId: a.runId,
           attemptId: a.attemptId,

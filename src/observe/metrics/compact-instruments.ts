@@ -206,6 +206,12 @@ export class CompactCounter<L extends string = string> extends ValueFamily {
   }
 }
 
+/** One series of a gauge, resolved once: sets skip the label lookup. */
+export interface GaugeChild {
+  /** Sets the value. */
+  set(value: number): void;
+}
+
 /** A gauge with label names `L`; a series exists only once set (unknown is absent, not 0). */
 export class CompactGauge<L extends string = string> extends ValueFamily {
   readonly type = 'gauge';
@@ -213,6 +219,21 @@ export class CompactGauge<L extends string = string> extends ValueFamily {
   /** Sets the series of `labels`. */
   set(labels: Readonly<Record<L, string>>, value: number): void {
     this.put(this.valueSeries(labels), value);
+  }
+
+  /** The series of `labels`, bound for repeated sets (it survives `reset` and `replaceAll`). */
+  child(labels: Readonly<Record<L, string>>): GaugeChild {
+    let s = this.valueSeries(labels);
+    let generation = this.generation;
+    return {
+      set: (value) => {
+        if (generation !== this.generation) {
+          s = this.valueSeries(labels);
+          generation = this.generation;
+        }
+        this.put(s, value);
+      },
+    };
   }
 
   /**
@@ -240,6 +261,8 @@ export class CompactGauge<L extends string = string> extends ValueFamily {
       this.put(s, value);
     }
     if (!same || this.series.size !== old.size) this.text = undefined;
+    // Bound children resolve their series again: the map was rebuilt.
+    this.generation++;
   }
 }
 

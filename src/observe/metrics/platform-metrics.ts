@@ -17,6 +17,7 @@ import { httpStatusCode, labelValue, nonNegative, seconds } from './metric-value
 import { registerProcessMetrics } from './process-metrics.js';
 import { renderExposition } from './render-exposition.js';
 import { RequestDurations } from './request-durations.js';
+import { AttemptSeries } from './attempt-series.js';
 
 /** Options of `createMetrics`. */
 export interface MetricsOptions {
@@ -101,6 +102,7 @@ export function createMetrics(options: MetricsOptions = {}): PlatformMetrics {
   const collectors = new CollectorSet(timeoutMs, options.now ?? Date.now, options.logger);
   const gauges = collectedGauges(f);
   const requests = new RequestDurations(f.httpRequestDuration);
+  const attempts = new AttemptSeries(f);
 
   return {
     registry,
@@ -126,14 +128,15 @@ export function createMetrics(options: MetricsOptions = {}): PlatformMetrics {
       const rows = nonNegative(at, 'rowsWritten', e.rowsWritten);
       const bytes = nonNegative(at, 'bytesWritten', e.bytesWritten);
       // Everything is checked before anything is recorded, so a bad event records nothing.
-      f.attempts.inc({ asset, state, exit_reason: exitReason });
-      f.attemptDuration.observe({ asset }, wall);
-      f.attemptQueueDuration.observe({ pool }, queue);
-      f.attemptCpu.inc({ asset, mode: 'user' }, cpuUser);
-      f.attemptCpu.inc({ asset, mode: 'system' }, cpuSystem);
-      f.attemptPeakMemory.set({ asset }, peak);
-      f.writtenRows.inc({ asset }, rows);
-      f.writtenBytes.inc({ asset }, bytes);
+      attempts.record(asset, state, exitReason, pool, {
+        wallSeconds: wall,
+        queueSeconds: queue,
+        cpuUserSeconds: cpuUser,
+        cpuSystemSeconds: cpuSystem,
+        peakRssBytes: peak,
+        rowsWritten: rows,
+        bytesWritten: bytes,
+      });
     },
     attemptRetried(e) {
       f.retries.inc({ asset: labelValue('metrics.attemptRetried', 'asset', e.asset) });
