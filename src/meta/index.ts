@@ -5,3 +5,4 @@ export { migrate, schemaVersion } from './migrator.js';
 export { latestSchemaVersion } from './migrations.js';
 export * from './leases.js';
 export { migrations, type Migration } from './migrations.js';
+export * from './prepared-query.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { messageOf } from '../core/index.js';
 import { MetaUnavailableError, MetaUrlInvalidError } from './errors.js';
@@ -69,6 +69,11 @@ export async function openMetaStore(
   return store;
 }
 
+// Compiled once: every run-store operation is a transaction.
+const BEGIN_IMMEDIATE = CompiledQuery.raw('BEGIN IMMEDIATE');
+const COMMIT = CompiledQuery.raw('COMMIT');
+const ROLLBACK = CompiledQuery.raw('ROLLBACK');
+
 function openSqlite(file: string): MetaStore {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let database: Database.Database;
@@ -97,13 +102,13 @@ function openSqlite(file: string): MetaStore {
     description: `sqlite:${file}`,
     transaction: (fn) =>
       db.connection().execute(async (conn) => {
-        await sql`BEGIN IMMEDIATE`.execute(conn);
+        await conn.executeQuery(BEGIN_IMMEDIATE);
         try {
           const result = await fn(conn);
-          await sql`COMMIT`.execute(conn);
+          await conn.executeQuery(COMMIT);
           return result;
         } catch (err) {
-          await sql`ROLLBACK`.execute(conn);
+          await conn.executeQuery(ROLLBACK);
           throw err;
         }
       }),

@@ -2,7 +2,7 @@
  * Leases of running attempts: heartbeats renew them, expired ones are taken back (the attempt is
  * lost and its task re-queued), and a worker's later report on a lost attempt is refused.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MetaDatabase, MetaDialect } from '../../meta/index.js';
 import { PipelinesAttemptNotFoundError } from '../errors.js';
 import { assertHolds } from './attempt-outcome.js';
@@ -23,6 +23,10 @@ export interface RequeueResult {
   readonly failedTasks: readonly string[];
 }
 
+// A literal, as the partial indexes on running attempts say it: SQLite re-prepares a statement
+// at every execution when a bound parameter decides whether a partial index applies.
+const RUNNING = sql.lit('running');
+
 /** Renews the leases `workerId` still holds; returns their attempt ids. */
 export async function renewLeases(
   ctx: TxContext,
@@ -34,7 +38,7 @@ export async function renewLeases(
     .updateTable('attempts')
     .set({ lease_expires_at_ms: ctx.now + leaseMs })
     .where('worker_id', '=', workerId)
-    .where('state', '=', 'running')
+    .where('state', '=', RUNNING)
     .where('lease_expires_at_ms', '>=', ctx.now)
     .returning('id')
     .execute();
@@ -55,7 +59,7 @@ export async function requeueExpired(ctx: TxContext): Promise<RequeueResult> {
   const expired = await ctx.trx
     .selectFrom('attempts')
     .select(['id', 'run_id'])
-    .where('state', '=', 'running')
+    .where('state', '=', RUNNING)
     .where('lease_expires_at_ms', '<', ctx.now)
     .orderBy('run_id')
     .orderBy('id')
@@ -90,21 +94,17 @@ export async function requeueExpired(ctx: TxContext): Promise<RequeueResult> {
         })
         .where('id', '=', id)
         .execute();
-      await recordEvents(
-        ctx.trx,
-        [
-          {
-            entity: 'attempt',
-            runId,
-            attemptId: id,
-            taskIndex: attempt.task_index,
-            from: 'running',
-            to: 'lost',
-            message,
-          },
-        ],
-        ctx.now,
-      );
+      recordEvents(ctx, [
+        {
+          entity: 'attempt',
+          runId,
+          attemptId: id,
+          taskIndex: attempt.task_index,
+          from: 'running',
+          to: 'lost',
+          message,
+        },
+      ]);
       lost.push(id);
       const task = await ctx.trx
         .selectFrom('run_tasks')

@@ -113,7 +113,7 @@ export async function lockAttempt(
  * whose lease expired is a zombie even before the attempt is re-queued.
  */
 export function assertHolds(
-  attempt: AttemptRow,
+  attempt: Pick<AttemptRow, 'id' | 'asset' | 'state' | 'worker_id' | 'lease_expires_at_ms'>,
   workerId: string,
   now: number,
   to: AttemptState,
@@ -152,7 +152,7 @@ async function taskOf(ctx: TxContext, attempt: AttemptRow): Promise<TaskRow> {
 
 /** The columns of `attempt` that record its end in state `to` at `now`. */
 export function endedAttemptColumns(
-  attempt: AttemptRow,
+  attempt: Pick<AttemptRow, 'started_at'>,
   to: AttemptState,
   figures: AttemptResources,
   error: { message: string; code: string | null } | null,
@@ -191,21 +191,17 @@ async function endAttempt(
     .set(endedAttemptColumns(attempt, to, figures, error, ctx.now))
     .where('id', '=', attempt.id)
     .execute();
-  await recordEvents(
-    ctx.trx,
-    [
-      {
-        entity: 'attempt',
-        runId: attempt.run_id,
-        attemptId: attempt.id,
-        taskIndex: attempt.task_index,
-        from: attempt.state,
-        to,
-        message: error?.message.slice(0, 1000) ?? null,
-      },
-    ],
-    ctx.now,
-  );
+  recordEvents(ctx, [
+    {
+      entity: 'attempt',
+      runId: attempt.run_id,
+      attemptId: attempt.id,
+      taskIndex: attempt.task_index,
+      from: attempt.state,
+      to,
+      message: error?.message.slice(0, 1000) ?? null,
+    },
+  ]);
 }
 
 /** Records the success (or skip) of `attemptId`, reported by `workerId`. */

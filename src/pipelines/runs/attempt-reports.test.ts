@@ -2,6 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/helpers/backends.js';
 import { useMetaStore } from '../../../test/helpers/meta-fixture.js';
 import { PipelinesLeaseLostError } from '../errors.js';
+import { inSavepoint } from './attempt-reports.js';
+import type { TxContext } from './run-context.js';
+import { recordEvents, type RunEventInput } from './run-events.js';
 import { RunStore } from './run-store.js';
 
 const T0 = Date.parse('2024-03-15T12:00:00.000Z');
@@ -100,6 +103,36 @@ describe.each(backends)('reports recorded together on $name', (backend) => {
 
     it('records nothing for an empty list', async () => {
       expect(await store.report([])).toEqual([]);
+    });
+
+    it('forgets the events recorded in a savepoint that was rolled back', async () => {
+      const { runId } = await store.createRun({ tasks: [{ asset: 'x' }] }, T0);
+      const event = (to: string): RunEventInput => ({ entity: 'run', runId, from: null, to });
+      const events = await db.meta.transaction(async (trx) => {
+        const ctx: TxContext = {
+          trx,
+          dialect: db.meta.dialect,
+          now: T0,
+          config: store.config,
+          events: [],
+        };
+        recordEvents(ctx, [event('kept-before')]);
+        const setJob = (job: string) =>
+          trx.updateTable('runs').set({ job }).where('id', '=', runId).execute();
+        const failed = await inSavepoint(ctx, async () => {
+          await setJob('undone');
+          recordEvents(ctx, [event('undone')]);
+          throw new Error('refused');
+        });
+        const done = await inSavepoint(ctx, async () => {
+          await setJob('kept');
+          recordEvents(ctx, [event('kept-after')]);
+        });
+        expect([failed.ok, done.ok]).toEqual([false, true]);
+        return ctx.events.map((e) => e.to);
+      });
+      expect(events).toEqual(['kept-before', 'kept-after']);
+      expect((await store.runInfo(runId))?.job).toBe('kept');
     });
   });
 });

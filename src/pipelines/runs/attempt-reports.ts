@@ -130,12 +130,15 @@ export async function inSavepoint<T>(
   fn: () => Promise<T>,
 ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
   await sql`SAVEPOINT marketlake_step`.execute(ctx.trx);
+  // The events `fn` records are undone with its writes.
+  const events = ctx.events.length;
   try {
     const value = await fn();
     await sql`RELEASE SAVEPOINT marketlake_step`.execute(ctx.trx);
     return { ok: true, value };
   } catch (error) {
     if (isTransient(error)) throw error;
+    ctx.events.length = events;
     await sql`ROLLBACK TO SAVEPOINT marketlake_step`.execute(ctx.trx);
     await sql`RELEASE SAVEPOINT marketlake_step`.execute(ctx.trx);
     return { ok: false, error };

@@ -67,8 +67,8 @@ export async function cancelRun(
       .where('id', '=', runId)
       .execute();
   }
-  await recordEvents(
-    ctx.trx,
+  recordEvents(
+    ctx,
     pending.map((a) => ({
       entity: 'attempt' as const,
       runId,
@@ -78,7 +78,6 @@ export async function cancelRun(
       to: 'canceled',
       message: 'run canceled',
     })),
-    ctx.now,
   );
   const running = await ctx.trx
     .selectFrom('attempts')

@@ -8,12 +8,12 @@
  * claim runs inside BEGIN IMMEDIATE, which serializes claimers.
  */
 import { sql, type SelectQueryBuilder, type Selection } from 'kysely';
-import type { MetaDatabase } from '../../meta/index.js';
+import { preparedQuery, type MetaDatabase, type QueryTarget } from '../../meta/index.js';
 import { PipelinesRunArgumentInvalidError } from '../errors.js';
 import type { TxContext } from './run-context.js';
 import { recordEvents } from './run-events.js';
 import { isoTime } from './run-ids.js';
-import { setRunState } from './task-transitions.js';
+import { setRunState, setTaskStates } from './task-transitions.js';
 
 /** Options of `claim`. */
 export interface ClaimOptions {
@@ -64,6 +64,16 @@ type Candidate = Selection<MetaDatabase, 'attempts', (typeof COLUMNS)[number]> &
   run_state: string | null;
 };
 
+/**
+ * The states the queue's partial indexes are defined on, as literals in the SQL. SQLite plans a
+ * statement with the values of parameters compared to an indexed column (a partial index's) or
+ * given as the LIMIT, and then re-prepares it at every execution, as if its schema had changed:
+ * that made the claim's select cost ten times its run. So states are literals, and the LIMIT an
+ * expression (`CAST(? AS integer)`), which SQLite does not evaluate while planning.
+ */
+const QUEUED = sql.lit('queued');
+const RUNNING = sql.lit('running');
+
 function checkCount(what: string, n: unknown): number {
   if (!Number.isSafeInteger(n) || (n as number) < 0) {
     throw new PipelinesRunArgumentInvalidError(`${what} is ${String(n)}; use a whole number >= 0.`);
@@ -71,16 +81,16 @@ function checkCount(what: string, n: unknown): number {
   return n as number;
 }
 
-/** Ready attempts of the pools that `filter` selects, best first, locked on PostgreSQL. */
-async function candidates(
-  ctx: TxContext,
+/** Ready attempts at `now`, best first, locked on PostgreSQL, of the pools `where` selects. */
+function readyQuery(
+  target: QueryTarget,
+  now: number,
   limit: number,
-  filter: (
+  where: (
     qb: SelectQueryBuilder<MetaDatabase, 'attempts', Candidate>,
   ) => SelectQueryBuilder<MetaDatabase, 'attempts', Candidate>,
-): Promise<Candidate[]> {
-  if (limit <= 0) return [];
-  return ctx.trx
+) {
+  return target.trx
     .selectFrom('attempts')
     .select(COLUMNS)
     .select((eb) =>
@@ -90,14 +100,40 @@ async function candidates(
         .whereRef('runs.id', '=', 'attempts.run_id')
         .as('run_state'),
     )
-    .where('state', '=', 'queued')
-    .where('not_before_ms', '<=', ctx.now)
-    .$call(filter)
+    .where('state', '=', QUEUED)
+    .where('not_before_ms', '<=', now)
+    .$call(where)
     .orderBy('priority', 'desc')
     .orderBy('id')
-    .limit(limit)
-    .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate().skipLocked())
-    .execute();
+    .limit(sql<number>`CAST(${limit} AS integer)`)
+    .$if(target.dialect === 'postgres', (qb) => qb.forNoKeyUpdate().skipLocked());
+}
+
+/** Ready attempts of no pool or of a pool not in `limited` (the pools with a slot limit). */
+const readyOutsidePools = preparedQuery(
+  (target: QueryTarget, now: number, limit: number, limited: readonly string[]) =>
+    readyQuery(target, now, limit, (qb) =>
+      limited.length === 0
+        ? qb
+        : qb.where((eb) => eb.or([eb('pool', 'is', null), eb('pool', 'not in', limited)])),
+    ),
+);
+
+/** Ready attempts of `pool`. */
+const readyInPool = preparedQuery((target: QueryTarget, now: number, limit: number, pool: string) =>
+  readyQuery(target, now, limit, (qb) => qb.where('pool', '=', pool)),
+);
+
+/** Ready attempts outside the limited pools, or of one limited pool; best first. */
+async function candidates(
+  ctx: TxContext,
+  limit: number,
+  pools: { readonly limited: readonly string[] } | { readonly pool: string },
+): Promise<Candidate[]> {
+  if (limit <= 0) return [];
+  return 'pool' in pools
+    ? readyInPool(ctx, ctx.now, limit, pools.pool)
+    : readyOutsidePools(ctx, ctx.now, limit, pools.limited);
 }
 
 /** Free slots of each limited pool that has ready attempts, counted under the pool's lock. */
@@ -111,7 +147,7 @@ async function freeSlots(
     .selectFrom('attempts')
     .select('pool')
     .distinct()
-    .where('state', '=', 'queued')
+    .where('state', '=', QUEUED)
     .where('not_before_ms', '<=', ctx.now)
     .where('pool', 'in', limited)
     .execute();
@@ -126,7 +162,7 @@ async function freeSlots(
   const running = await ctx.trx
     .selectFrom('attempts')
     .select(['pool', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('state', '=', 'running')
+    .where('state', '=', RUNNING)
     .where('pool', 'in', pools)
     .groupBy('pool')
     .execute();
@@ -172,6 +208,31 @@ async function startRuns(ctx: TxContext, chosen: Candidate[]): Promise<Candidate
   return chosen.filter((c) => !skipped.has(c.run_id));
 }
 
+const leaseAttempts = preparedQuery(
+  (
+    target: QueryTarget,
+    ids: readonly string[],
+    workerId: string,
+    at: string,
+    leaseExpiresAtMs: number,
+    now: number,
+  ) =>
+    target.trx
+      .updateTable('attempts')
+      .set({
+        state: 'running',
+        worker_id: workerId,
+        started_at: at,
+        lease_expires_at_ms: leaseExpiresAtMs,
+        queue_seconds: sql<number>`CAST(${now} - not_before_ms AS double precision) / 1000.0`,
+      })
+      .where('id', 'in', ids),
+);
+
+const touchWorker = preparedQuery((target: QueryTarget, workerId: string, now: number) =>
+  target.trx.updateTable('workers').set({ heartbeat_at_ms: now }).where('id', '=', workerId),
+);
+
 /** Claims up to `options.slots` ready attempts for `workerId`. */
 export async function claimAttempts(
   ctx: TxContext,
@@ -185,13 +246,9 @@ export async function claimAttempts(
   if (slots === 0) return [];
   const free = await freeSlots(ctx, limits);
   const limited = Object.keys(limits);
-  const found = await candidates(ctx, slots, (qb) =>
-    limited.length === 0
-      ? qb
-      : qb.where((eb) => eb.or([eb('pool', 'is', null), eb('pool', 'not in', limited)])),
-  );
+  const found = await candidates(ctx, slots, { limited });
   for (const [pool, n] of free) {
-    found.push(...(await candidates(ctx, Math.min(n, slots), (qb) => qb.where('pool', '=', pool))));
+    found.push(...(await candidates(ctx, Math.min(n, slots), { pool })));
   }
   if (found.length === 0) return [];
   found.sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -199,41 +256,22 @@ export async function claimAttempts(
   if (chosen.length === 0) return [];
   const at = isoTime(ctx.now);
   const leaseExpiresAtMs = ctx.now + leaseMs;
-  await ctx.trx
-    .updateTable('attempts')
-    .set({
-      state: 'running',
-      worker_id: workerId,
-      started_at: at,
-      lease_expires_at_ms: leaseExpiresAtMs,
-      queue_seconds: sql<number>`CAST(${ctx.now} - not_before_ms AS double precision) / 1000.0`,
-    })
-    .where(
-      'id',
-      'in',
-      chosen.map((c) => c.id),
-    )
-    .execute();
+  await leaseAttempts(
+    ctx,
+    chosen.map((c) => c.id),
+    workerId,
+    at,
+    leaseExpiresAtMs,
+    ctx.now,
+  );
   // Per run, by task index: a list of (run, task) pairs costs PostgreSQL one index scan each.
   for (const runId of new Set(chosen.map((c) => c.run_id))) {
-    await ctx.trx
-      .updateTable('run_tasks')
-      .set({ state: 'running', updated_at: at })
-      .where('run_id', '=', runId)
-      .where(
-        'task_index',
-        'in',
-        chosen.filter((c) => c.run_id === runId).map((c) => c.task_index),
-      )
-      .execute();
+    const indexes = chosen.filter((c) => c.run_id === runId).map((c) => c.task_index);
+    await setTaskStates(ctx, runId, indexes, 'running', at);
   }
-  await ctx.trx
-    .updateTable('workers')
-    .set({ heartbeat_at_ms: ctx.now })
-    .where('id', '=', workerId)
-    .execute();
-  await recordEvents(
-    ctx.trx,
+  await touchWorker(ctx, workerId, ctx.now);
+  recordEvents(
+    ctx,
     chosen.map((c) => ({
       entity: 'attempt' as const,
       runId: c.run_id,
@@ -243,7 +281,6 @@ export async function claimAttempts(
       to: 'running',
       message: `claimed by ${workerId}`,
     })),
-    ctx.now,
   );
   return chosen.map((c) => ({
     attemptId: c.id,

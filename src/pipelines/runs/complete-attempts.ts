@@ -6,7 +6,8 @@
  * refuses a report (lost lease, wrong state) by checking it before anything is written.
  */
 import { sql } from 'kysely';
-import { PipelinesAttemptNotFoundError } from '../errors.js';
+import { preparedQuery, type QueryTarget } from '../../meta/index.js';
+import { PipelinesAttemptNotFoundError, PipelinesRunNotFoundError } from '../errors.js';
 import {
   assertHolds,
   endedAttemptColumns,
@@ -16,10 +17,11 @@ import {
 } from './attempt-outcome.js';
 import { finishRunIfDone, propagate } from './propagation.js';
 import { upsertPartitionStatus, type PartitionStatusInput } from './partition-status.js';
-import { lockRun, type TxContext } from './run-context.js';
+import { lockRunState, type TxContext } from './run-context.js';
 import { recordEvents } from './run-events.js';
 import { isoTime } from './run-ids.js';
 import { assertTransition, isTerminal, type RunState } from './run-states.js';
+import { setTaskStates } from './task-transitions.js';
 
 /** A worker's report of the success (or skip) of an attempt of the run. */
 export interface SuccessReport {
@@ -28,8 +30,30 @@ export interface SuccessReport {
   readonly result: AttemptSuccess;
 }
 
+// What a report needs of its attempt: fewer columns than the row's 30-odd cost less to read.
+const ATTEMPT_COLUMNS = [
+  'a.id',
+  'a.run_id',
+  'a.task_index',
+  'a.asset',
+  'a.state',
+  'a.worker_id',
+  'a.lease_expires_at_ms',
+  'a.started_at',
+] as const;
+
 interface Read {
-  readonly attempt: AttemptRow;
+  readonly attempt: Pick<
+    AttemptRow,
+    | 'id'
+    | 'run_id'
+    | 'task_index'
+    | 'asset'
+    | 'state'
+    | 'worker_id'
+    | 'lease_expires_at_ms'
+    | 'started_at'
+  >;
   readonly taskState: string;
   readonly partitionIndex: number | null;
   /** Whether a task of the run waits on this attempt's task. */
@@ -61,7 +85,7 @@ export async function completeAttempts(
   runId: string,
   reports: readonly SuccessReport[],
 ): Promise<CompletedTogether | undefined> {
-  const run = await lockRun(ctx, runId);
+  const run = await lockRunState(ctx, runId);
   const ids = reports.map((r) => r.attemptId);
   if (new Set(ids).size !== ids.length) return undefined;
   const rows = await readAttempts(ctx, ids);
@@ -91,19 +115,10 @@ export async function completeAttempts(
   for (const to of ['succeeded', 'skipped'] as const) {
     const ended = accepted.filter((a) => a.to === to).map((a) => a.attempt.task_index);
     if (ended.length === 0) continue;
-    await ctx.trx
-      .updateTable('run_tasks')
-      .set({ state: to, updated_at: isoTime(ctx.now) })
-      .where('run_id', '=', runId)
-      .where('task_index', 'in', ended)
-      .execute();
+    await setTaskStates(ctx, runId, ended, to, isoTime(ctx.now));
   }
-  const counted = await ctx.trx
-    .updateTable('runs')
-    .set((eb) => ({ tasks_finished: eb('tasks_finished', '+', accepted.length) }))
-    .where('id', '=', runId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const [counted] = await countFinishedReturning(ctx, runId, accepted.length);
+  if (counted === undefined) throw new PipelinesRunNotFoundError(`No run ${runId}.`);
   await recordPartitions(ctx, runId, accepted);
   // A canceled run already canceled everything that waited; late reports change nothing else.
   const active = run.state === 'queued' || run.state === 'running';
@@ -112,9 +127,11 @@ export async function completeAttempts(
   let final = run.state as RunState;
   if (active) {
     const ended = upstream.map((a) => ({ index: a.attempt.task_index, state: a.to }));
-    if (ended.length > 0) queued = await propagate(ctx, runId, ended);
-    // Nothing waits on the tasks of a fan-out: the counters just written say whether it is done.
-    final = await finishRunIfDone(ctx, runId, ended.length > 0 ? undefined : counted);
+    const propagated = ended.length > 0 ? await propagate(ctx, runId, ended) : undefined;
+    queued = propagated?.queued ?? 0;
+    // The counters just written say whether the run is done, unless propagation ended tasks
+    // (nothing waits on the tasks of a fan-out; the next task of a chain is only queued).
+    final = await finishRunIfDone(ctx, runId, (propagated?.ended ?? 0) > 0 ? undefined : counted);
   }
   // As if recorded one by one: only the last report saw the run end (runFinished fires once).
   const before: RunState = active && isTerminal('run', final) ? 'running' : final;
@@ -128,14 +145,31 @@ export async function completeAttempts(
   return { results, queued };
 }
 
-/** The attempts `ids` with their task's state and partition, and whether a task waits on it. */
-async function readAttempts(ctx: TxContext, ids: readonly string[]): Promise<Read[]> {
-  const rows = await ctx.trx
+// What `finishRunIfDone` reads of the run.
+const COUNTED_COLUMNS = [
+  'id',
+  'state',
+  'backfill_id',
+  'tasks_total',
+  'tasks_finished',
+  'tasks_unsuccessful',
+] as const;
+
+const countFinishedReturning = preparedQuery((target: QueryTarget, runId: string, n: number) =>
+  target.trx
+    .updateTable('runs')
+    .set((eb) => ({ tasks_finished: eb('tasks_finished', '+', n) }))
+    .where('id', '=', runId)
+    .returning(COUNTED_COLUMNS),
+);
+
+const selectAttemptsWithTasks = preparedQuery((target: QueryTarget, ids: readonly string[]) =>
+  target.trx
     .selectFrom('attempts as a')
     .innerJoin('run_tasks as t', (join) =>
       join.onRef('t.run_id', '=', 'a.run_id').onRef('t.task_index', '=', 'a.task_index'),
     )
-    .selectAll('a')
+    .select(ATTEMPT_COLUMNS)
     .select((eb) => [
       't.state as task_state',
       't.partition_index as task_partition_index',
@@ -149,8 +183,12 @@ async function readAttempts(ctx: TxContext, ids: readonly string[]): Promise<Rea
         )
         .as('downstream'),
     ])
-    .where('a.id', 'in', ids)
-    .execute();
+    .where('a.id', 'in', ids),
+);
+
+/** The attempts `ids` with their task's state and partition, and whether a task waits on it. */
+async function readAttempts(ctx: TxContext, ids: readonly string[]): Promise<Read[]> {
+  const rows = await selectAttemptsWithTasks(ctx, ids);
   return rows.map(({ task_state, task_partition_index, downstream, ...attempt }) => ({
     attempt,
     taskState: task_state,
@@ -159,31 +197,68 @@ async function readAttempts(ctx: TxContext, ids: readonly string[]): Promise<Rea
   }));
 }
 
-/** One UPDATE for every accepted attempt, each with its own figures, and their events. */
-async function endAttempts(ctx: TxContext, accepted: readonly Accepted[]): Promise<void> {
-  const rows = accepted.map(({ attempt, to, result }) => {
-    const c = endedAttemptColumns(attempt, to, result, null, ctx.now);
-    // Typed in every row: PostgreSQL would take untyped parameters of a VALUES list as text.
-    return sql`(CAST(${attempt.id} AS text), CAST(${c.state} AS text),
-      CAST(${c.exit_reason} AS text), CAST(${c.wall_seconds} AS double precision),
-      CAST(${c.cpu_user_seconds} AS double precision),
-      CAST(${c.cpu_system_seconds} AS double precision), CAST(${c.peak_rss_bytes} AS bigint),
-      CAST(${c.rows_written} AS bigint), CAST(${c.bytes_read} AS bigint),
-      CAST(${c.bytes_written} AS bigint), CAST(${c.metadata_json} AS text))`;
-  });
-  // A VALUES list, not a UNION of SELECTs: PostgreSQL plans a UNION of 64 rows in ~3 ms.
-  await sql`WITH v (id, state, exit_reason, wall_seconds, cpu_user_seconds, cpu_system_seconds,
+type EndedColumns = ReturnType<typeof endedAttemptColumns>;
+type EndedRow = Pick<
+  EndedColumns,
+  | 'state'
+  | 'exit_reason'
+  | 'wall_seconds'
+  | 'cpu_user_seconds'
+  | 'cpu_system_seconds'
+  | 'peak_rss_bytes'
+  | 'rows_written'
+  | 'bytes_read'
+  | 'bytes_written'
+  | 'metadata_json'
+> & { readonly id: string };
+
+const updateEndedAttempts = preparedQuery(
+  (target: QueryTarget, rows: readonly EndedRow[], finishedAt: string) => {
+    const values = rows.map(
+      (r) =>
+        // Typed in every row: PostgreSQL would take untyped parameters of a VALUES list as text.
+        sql`(CAST(${r.id} AS text), CAST(${r.state} AS text),
+      CAST(${r.exit_reason} AS text), CAST(${r.wall_seconds} AS double precision),
+      CAST(${r.cpu_user_seconds} AS double precision),
+      CAST(${r.cpu_system_seconds} AS double precision), CAST(${r.peak_rss_bytes} AS bigint),
+      CAST(${r.rows_written} AS bigint), CAST(${r.bytes_read} AS bigint),
+      CAST(${r.bytes_written} AS bigint), CAST(${r.metadata_json} AS text))`,
+    );
+    // A VALUES list, not a UNION of SELECTs: PostgreSQL plans a UNION of 64 rows in ~3 ms.
+    return sql`WITH v (id, state, exit_reason, wall_seconds, cpu_user_seconds, cpu_system_seconds,
       peak_rss_bytes, rows_written, bytes_read, bytes_written, metadata_json)
-    AS (VALUES ${sql.join(rows)})
-    UPDATE attempts SET state = v.state, finished_at = ${isoTime(ctx.now)},
+    AS (VALUES ${sql.join(values)})
+    UPDATE attempts SET state = v.state, finished_at = ${finishedAt},
     exit_reason = v.exit_reason, error_message = NULL, error_code = NULL,
     wall_seconds = v.wall_seconds, cpu_user_seconds = v.cpu_user_seconds,
     cpu_system_seconds = v.cpu_system_seconds, peak_rss_bytes = v.peak_rss_bytes,
     rows_written = v.rows_written, bytes_read = v.bytes_read, bytes_written = v.bytes_written,
     metadata_json = v.metadata_json
-    FROM v WHERE attempts.id = v.id`.execute(ctx.trx);
-  await recordEvents(
-    ctx.trx,
+    FROM v WHERE attempts.id = v.id`.compile(target.trx);
+  },
+);
+
+/** One UPDATE for every accepted attempt, each with its own figures, and their events. */
+async function endAttempts(ctx: TxContext, accepted: readonly Accepted[]): Promise<void> {
+  const rows = accepted.map(({ attempt, to, result }): EndedRow => {
+    const c = endedAttemptColumns(attempt, to, result, null, ctx.now);
+    return {
+      id: attempt.id,
+      state: c.state,
+      exit_reason: c.exit_reason,
+      wall_seconds: c.wall_seconds,
+      cpu_user_seconds: c.cpu_user_seconds,
+      cpu_system_seconds: c.cpu_system_seconds,
+      peak_rss_bytes: c.peak_rss_bytes,
+      rows_written: c.rows_written,
+      bytes_read: c.bytes_read,
+      bytes_written: c.bytes_written,
+      metadata_json: c.metadata_json,
+    };
+  });
+  await updateEndedAttempts(ctx, rows, isoTime(ctx.now));
+  recordEvents(
+    ctx,
     accepted.map(({ attempt, to }) => ({
       entity: 'attempt' as const,
       runId: attempt.run_id,
@@ -193,7 +268,6 @@ async function endAttempts(ctx: TxContext, accepted: readonly Accepted[]): Promi
       to,
       message: null,
     })),
-    ctx.now,
   );
 }
 

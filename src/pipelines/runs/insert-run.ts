@@ -1,6 +1,13 @@
 /** Stores a validated plan: the run, its tasks, their first attempts and dependencies, at once. */
 import { sql, type Insertable } from 'kysely';
-import type { AttemptsTable, RunTasksTable } from '../../meta/index.js';
+import {
+  preparedQuery,
+  type AttemptsTable,
+  type QueryTarget,
+  type RunsTable,
+  type RunTasksTable,
+  type TaskDepsTable,
+} from '../../meta/index.js';
 import { openBackfillForRun } from './backfills.js';
 import type { TxContext } from './run-context.js';
 import { recordEvents } from './run-events.js';
@@ -14,6 +21,24 @@ import type { NormalizedPlan } from './run-plan.js';
  * fan-out then cost ~7 ms of database time, growing with the queue.
  */
 export const ANALYZE_QUEUED_AT = 1000;
+
+// Rows of a plan have every column (null where unset): the statements' shapes depend only on
+// the number of rows.
+const insertRuns = preparedQuery((target: QueryTarget, rows: readonly Insertable<RunsTable>[]) =>
+  target.trx.insertInto('runs').values(rows),
+);
+const insertTasks = preparedQuery(
+  (target: QueryTarget, rows: readonly Insertable<RunTasksTable>[]) =>
+    target.trx.insertInto('run_tasks').values(rows),
+);
+const insertAttempts = preparedQuery(
+  (target: QueryTarget, rows: readonly Insertable<AttemptsTable>[]) =>
+    target.trx.insertInto('attempts').values(rows),
+);
+const insertDeps = preparedQuery(
+  (target: QueryTarget, rows: readonly Insertable<TaskDepsTable>[]) =>
+    target.trx.insertInto('task_deps').values(rows),
+);
 
 /** A run just created. */
 export interface CreatedRun {
@@ -31,9 +56,8 @@ export async function insertRun(ctx: TxContext, plan: NormalizedPlan): Promise<C
   const at = isoTime(now);
   const runId = sortableId('r', now);
   if (plan.backfillId !== null) await openBackfillForRun(ctx, plan.backfillId);
-  await trx
-    .insertInto('runs')
-    .values({
+  await insertRuns(ctx, [
+    {
       id: runId,
       job: plan.job,
       selection_json: plan.selectionJson,
@@ -50,8 +74,8 @@ export async function insertRun(ctx: TxContext, plan: NormalizedPlan): Promise<C
       tasks_total: plan.tasks.length,
       tasks_finished: 0,
       tasks_unsuccessful: 0,
-    })
-    .execute();
+    },
+  ]);
   const attemptIds = plan.tasks.map(() => sortableId('a', now));
   const tasks: Insertable<RunTasksTable>[] = [];
   const attempts: Insertable<AttemptsTable>[] = [];
@@ -91,31 +115,25 @@ export async function insertRun(ctx: TxContext, plan: NormalizedPlan): Promise<C
     });
   });
   // ~15 parameters a row keeps every statement far below both backends' parameter limits.
-  for (const batch of chunks(tasks, 1000))
-    await trx.insertInto('run_tasks').values(batch).execute();
-  for (const batch of chunks(attempts, 1000))
-    await trx.insertInto('attempts').values(batch).execute();
+  for (const batch of chunks(tasks, 1000)) await insertTasks(ctx, batch);
+  for (const batch of chunks(attempts, 1000)) await insertAttempts(ctx, batch);
   const deps = plan.tasks.flatMap((t, i) =>
     t.deps.map((d) => ({ run_id: runId, task_index: i, upstream_index: d })),
   );
-  for (const batch of chunks(deps, 3000)) await trx.insertInto('task_deps').values(batch).execute();
+  for (const batch of chunks(deps, 3000)) await insertDeps(ctx, batch);
   const queued = plan.tasks.filter((t) => t.deps.length === 0).length;
   // In this transaction, so the statistics count its rows before any worker can claim them.
   if (ctx.dialect === 'postgres' && queued >= ANALYZE_QUEUED_AT) {
     await sql`ANALYZE attempts`.execute(trx);
   }
-  await recordEvents(
-    trx,
-    [
-      {
-        entity: 'run',
-        runId,
-        from: null,
-        to: 'queued',
-        message: `${plan.kind} run of ${plan.tasks.length} task(s)`,
-      },
-    ],
-    now,
-  );
+  recordEvents(ctx, [
+    {
+      entity: 'run',
+      runId,
+      from: null,
+      to: 'queued',
+      message: `${plan.kind} run of ${plan.tasks.length} task(s)`,
+    },
+  ]);
   return { runId, attemptIds };
 }

@@ -2,8 +2,10 @@
  * Dependency propagation under the run lock: when tasks end, what waited on them is queued,
  * upstream_failed or skipped, and the run finishes once its last task has ended.
  */
+import { preparedQuery, type QueryTarget } from '../../meta/index.js';
+import { PipelinesRunNotFoundError } from '../errors.js';
 import { settleBackfill } from './backfills.js';
-import type { RunRow, TxContext } from './run-context.js';
+import { readRun, type RunRow, type TxContext } from './run-context.js';
 import { recordEvents, type RunEventInput } from './run-events.js';
 import { chunks, isoTime } from './run-ids.js';
 import {
@@ -13,7 +15,7 @@ import {
   type RunState,
   type TaskState,
 } from './run-states.js';
-import { countFinished, setRunState } from './task-transitions.js';
+import { countFinished, setRunState, setTaskStates } from './task-transitions.js';
 
 /** A task that just ended, in the state it ended in. */
 export interface EndedTask {
@@ -28,6 +30,74 @@ interface Waiting {
   readonly edges: number;
 }
 
+const selectEdges = preparedQuery(
+  (target: QueryTarget, runId: string, upstream: readonly number[]) =>
+    target.trx
+      .selectFrom('task_deps')
+      .select(['task_index', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('run_id', '=', runId)
+      .where('upstream_index', 'in', upstream)
+      .groupBy('task_index'),
+);
+
+const selectWaiting = preparedQuery(
+  (target: QueryTarget, runId: string, indexes: readonly number[]) =>
+    target.trx
+      .selectFrom('run_tasks')
+      .select(['task_index', 'current_attempt_id'])
+      .where('run_id', '=', runId)
+      .where('task_index', 'in', indexes)
+      .where('state', '=', 'waiting'),
+);
+
+const addSkipped = preparedQuery(
+  (target: QueryTarget, runId: string, indexes: readonly number[], n: number) =>
+    target.trx
+      .updateTable('run_tasks')
+      .set((eb) => ({ upstream_skipped: eb('upstream_skipped', '+', n) }))
+      .where('run_id', '=', runId)
+      .where('state', '=', 'waiting')
+      .where('task_index', 'in', indexes),
+);
+
+const subtractPending = preparedQuery(
+  (target: QueryTarget, runId: string, indexes: readonly number[], n: number) =>
+    target.trx
+      .updateTable('run_tasks')
+      .set((eb) => ({ upstream_pending: eb('upstream_pending', '-', n) }))
+      .where('run_id', '=', runId)
+      .where('state', '=', 'waiting')
+      .where('task_index', 'in', indexes)
+      .returning(['task_index', 'current_attempt_id', 'upstream_pending', 'upstream_skipped']),
+);
+
+const queueAttempts = preparedQuery(
+  (target: QueryTarget, ids: readonly string[], at: string, now: number) =>
+    target.trx
+      .updateTable('attempts')
+      .set({ state: 'queued', enqueued_at: at, not_before_ms: now })
+      .where('id', 'in', ids),
+);
+
+const endAttempts = preparedQuery(
+  (target: QueryTarget, ids: readonly string[], state: string, at: string) =>
+    target.trx.updateTable('attempts').set({ state, finished_at: at }).where('id', 'in', ids),
+);
+
+/** Edges from the `upstream` tasks to each task downstream of them, by downstream task index. */
+async function edgesFrom(
+  ctx: TxContext,
+  runId: string,
+  upstream: readonly number[],
+): Promise<Map<number, number>> {
+  const edges = new Map<number, number>();
+  for (const batch of chunks(upstream, 500)) {
+    const rows = await selectEdges(ctx, runId, batch);
+    for (const r of rows) edges.set(r.task_index, (edges.get(r.task_index) ?? 0) + Number(r.n));
+  }
+  return edges;
+}
+
 async function waitingDownstreamOf(
   ctx: TxContext,
   runId: string,
@@ -35,26 +105,10 @@ async function waitingDownstreamOf(
 ): Promise<Waiting[]> {
   // Two indexed lookups rather than one join: SQLite would otherwise scan the run's tasks by
   // state for every finished task (a fan-out of 10,000 made that quadratic).
-  const edges = new Map<number, number>();
-  for (const batch of chunks(upstream, 500)) {
-    const rows = await ctx.trx
-      .selectFrom('task_deps')
-      .select(['task_index', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('run_id', '=', runId)
-      .where('upstream_index', 'in', batch)
-      .groupBy('task_index')
-      .execute();
-    for (const r of rows) edges.set(r.task_index, (edges.get(r.task_index) ?? 0) + Number(r.n));
-  }
+  const edges = await edgesFrom(ctx, runId, upstream);
   const found = new Map<number, Waiting>();
   for (const batch of chunks([...edges.keys()], 500)) {
-    const rows = await ctx.trx
-      .selectFrom('run_tasks')
-      .select(['task_index', 'current_attempt_id'])
-      .where('run_id', '=', runId)
-      .where('task_index', 'in', batch)
-      .where('state', '=', 'waiting')
-      .execute();
+    const rows = await selectWaiting(ctx, runId, batch);
     for (const r of rows)
       found.set(r.task_index, {
         index: r.task_index,
@@ -65,60 +119,60 @@ async function waitingDownstreamOf(
   return [...found.values()];
 }
 
+/** Task indexes by how many edges lead to them (one counter update per edge count). */
+function byEdgeCount(edges: ReadonlyMap<number, number>): Map<number, number[]> {
+  const byEdges = new Map<number, number[]>();
+  for (const [index, n] of edges) {
+    const indexes = byEdges.get(n);
+    if (indexes === undefined) byEdges.set(n, [index]);
+    else indexes.push(index);
+  }
+  return byEdges;
+}
+
 /**
- * Counts satisfied upstream edges into each waiting task's counters: `pending` lowers
- * upstream_pending, `skipped` raises upstream_skipped. Counters make a join of n upstream tasks
- * cost O(1) per upstream completion instead of re-reading all n upstream states each time.
+ * Raises upstream_skipped of the waiting tasks by the `edges` that lead to them from skipped
+ * tasks. Counters make a join of n upstream tasks cost O(1) per upstream completion instead of
+ * re-reading all n upstream states each time.
  */
-async function countEdges(
+async function countSkipped(
   ctx: TxContext,
   runId: string,
-  tasks: readonly Waiting[],
-  counter: 'pending' | 'skipped',
+  edges: ReadonlyMap<number, number>,
 ): Promise<void> {
-  const byEdges = new Map<number, number[]>();
-  for (const t of tasks) byEdges.set(t.edges, [...(byEdges.get(t.edges) ?? []), t.index]);
-  for (const [edges, indexes] of byEdges) {
+  for (const [n, indexes] of byEdgeCount(edges)) {
     for (const batch of chunks(indexes, 500)) {
-      await ctx.trx
-        .updateTable('run_tasks')
-        .set((eb) =>
-          counter === 'pending'
-            ? { upstream_pending: eb('upstream_pending', '-', edges) }
-            : { upstream_skipped: eb('upstream_skipped', '+', edges) },
-        )
-        .where('run_id', '=', runId)
-        .where('state', '=', 'waiting')
-        .where('task_index', 'in', batch)
-        .execute();
+      await addSkipped(ctx, runId, batch, n);
     }
   }
 }
 
-/** Which of the waiting `tasks` have no pending upstream task left, and whether any was skipped. */
-async function readyAmong(
+/**
+ * Lowers upstream_pending of the waiting tasks by the `edges` that lead to them from satisfied
+ * tasks, and returns those with no pending upstream task left: to queue, or to skip when one of
+ * their upstream tasks was skipped (counted before, by `countSkipped`). The update returns what
+ * it changed, so the waiting tasks and their readiness cost no statements of their own.
+ */
+async function countPending(
   ctx: TxContext,
   runId: string,
-  tasks: readonly Waiting[],
+  edges: ReadonlyMap<number, number>,
 ): Promise<{ queue: Waiting[]; skip: Waiting[] }> {
   const queue: Waiting[] = [];
   const skip: Waiting[] = [];
-  for (const batch of chunks(tasks, 500)) {
-    const byIndex = new Map(batch.map((t) => [t.index, t]));
-    const rows = await ctx.trx
-      .selectFrom('run_tasks')
-      .select(['task_index', 'upstream_skipped'])
-      .where('run_id', '=', runId)
-      .where('state', '=', 'waiting')
-      .where('upstream_pending', '<=', 0)
-      .where('task_index', 'in', [...byIndex.keys()])
-      .execute();
-    for (const r of rows) {
-      const t = byIndex.get(r.task_index) as Waiting;
-      (r.upstream_skipped > 0 ? skip : queue).push(t);
+  for (const [n, indexes] of byEdgeCount(edges)) {
+    for (const batch of chunks(indexes, 500)) {
+      const rows = await subtractPending(ctx, runId, batch, n);
+      for (const r of rows) {
+        if (r.upstream_pending > 0) continue;
+        const t = { index: r.task_index, attemptId: r.current_attempt_id, edges: n };
+        (r.upstream_skipped > 0 ? skip : queue).push(t);
+      }
     }
   }
-  return { queue, skip };
+  // In task order, as the tasks were read before: events and claims keep their order.
+  const order = (a: Waiting, b: Waiting): number => a.index - b.index;
+  return { queue: queue.sort(order), skip: skip.sort(order) };
 }
 
 /** Moves waiting tasks (and their waiting attempts) to `to`. */
@@ -133,29 +187,16 @@ async function releaseWaiting(
   const events: RunEventInput[] = [];
   for (const batch of chunks(tasks, 500)) {
     for (const t of batch) assertTransition('task', `${runId}/${t.index}`, 'waiting', to);
-    await ctx.trx
-      .updateTable('run_tasks')
-      .set({ state: to, updated_at: at })
-      .where('run_id', '=', runId)
-      .where(
-        'task_index',
-        'in',
-        batch.map((t) => t.index),
-      )
-      .execute();
-    await ctx.trx
-      .updateTable('attempts')
-      .set(
-        to === 'queued'
-          ? { state: to, enqueued_at: at, not_before_ms: ctx.now }
-          : { state: to, finished_at: at },
-      )
-      .where(
-        'id',
-        'in',
-        batch.map((t) => t.attemptId),
-      )
-      .execute();
+    await setTaskStates(
+      ctx,
+      runId,
+      batch.map((t) => t.index),
+      to,
+      at,
+    );
+    const ids = batch.map((t) => t.attemptId);
+    if (to === 'queued') await queueAttempts(ctx, ids, at, ctx.now);
+    else await endAttempts(ctx, ids, to, at);
     for (const t of batch) {
       events.push({
         entity: 'attempt',
@@ -167,23 +208,31 @@ async function releaseWaiting(
       });
     }
   }
-  await recordEvents(ctx.trx, events, ctx.now);
+  recordEvents(ctx, events);
   if (to !== 'queued')
     await countFinished(ctx, runId, tasks.length, to === 'skipped' ? 0 : tasks.length);
+}
+
+/** What `propagate` did. */
+export interface Propagated {
+  /** Tasks queued (made ready). */
+  readonly queued: number;
+  /** Tasks ended (upstream_failed or skipped), which changed the run's counters. */
+  readonly ended: number;
 }
 
 /**
  * Releases what waited on the tasks that just ended: a task with a failed, upstream_failed or
  * canceled upstream task becomes upstream_failed at once; a task whose upstream tasks all
  * succeeded is queued, or skipped when one of them was skipped. Both end states propagate on.
- * Returns how many tasks were queued.
  */
 export async function propagate(
   ctx: TxContext,
   runId: string,
   ended: readonly EndedTask[],
-): Promise<number> {
+): Promise<Propagated> {
   let queued = 0;
+  let released = 0;
   let frontier = ended;
   while (frontier.length > 0) {
     const next: EndedTask[] = [];
@@ -195,29 +244,28 @@ export async function propagate(
         blocking.map((e) => e.index),
       );
       await releaseWaiting(ctx, runId, blocked, 'upstream_failed');
+      released += blocked.length;
       next.push(...blocked.map((w) => ({ index: w.index, state: 'upstream_failed' as const })));
     }
     const satisfied = frontier.filter((e) => SATISFIED_TASK_STATES.includes(e.state));
     if (satisfied.length > 0) {
-      const waiting = await waitingDownstreamOf(
+      const skipped = satisfied.filter((e) => e.state === 'skipped').map((e) => e.index);
+      if (skipped.length > 0) await countSkipped(ctx, runId, await edgesFrom(ctx, runId, skipped));
+      const edges = await edgesFrom(
         ctx,
         runId,
         satisfied.map((e) => e.index),
       );
-      await countEdges(ctx, runId, waiting, 'pending');
-      const skipped = satisfied.filter((e) => e.state === 'skipped').map((e) => e.index);
-      if (skipped.length > 0) {
-        await countEdges(ctx, runId, await waitingDownstreamOf(ctx, runId, skipped), 'skipped');
-      }
-      const { queue, skip } = await readyAmong(ctx, runId, waiting);
+      const { queue, skip } = await countPending(ctx, runId, edges);
       await releaseWaiting(ctx, runId, queue, 'queued');
       queued += queue.length;
       await releaseWaiting(ctx, runId, skip, 'skipped');
+      released += skip.length;
       next.push(...skip.map((w) => ({ index: w.index, state: 'skipped' as const })));
     }
     frontier = next;
   }
-  return queued;
+  return { queued, ended: released };
 }
 
 /**
@@ -227,15 +275,14 @@ export async function propagate(
 export async function finishRunIfDone(
   ctx: TxContext,
   runId: string,
-  current?: RunRow,
+  current?: Pick<
+    RunRow,
+    'id' | 'state' | 'backfill_id' | 'tasks_total' | 'tasks_finished' | 'tasks_unsuccessful'
+  >,
 ): Promise<RunState> {
-  const run =
-    current ??
-    (await ctx.trx
-      .selectFrom('runs')
-      .selectAll()
-      .where('id', '=', runId)
-      .executeTakeFirstOrThrow());
+  const run = current ?? (await readRun(ctx, runId));
+  if (run === undefined)
+    throw new PipelinesRunNotFoundError(`No run ${runId}.`, { details: { runId } });
   const state = run.state as RunState;
   if ((state !== 'queued' && state !== 'running') || run.tasks_finished < run.tasks_total)
     return state;

@@ -4,8 +4,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely, Selectable } from 'kysely';
-import type { MetaDatabase, MetaDialect, MetaStore, RunsTable } from '../../meta/index.js';
+import {
+  preparedQuery,
+  type MetaDatabase,
+  type MetaDialect,
+  type MetaStore,
+  type QueryTarget,
+  type RunsTable,
+} from '../../meta/index.js';
 import { PipelinesRunNotFoundError } from '../errors.js';
+import type { RunEventInput } from './run-events.js';
 
 /** The run store's options after defaults were applied and validated. */
 export interface RunStoreConfig {
@@ -28,6 +36,8 @@ export interface TxContext {
   /** Epoch ms of the operation; every timestamp it writes derives from it. */
   readonly now: number;
   readonly config: RunStoreConfig;
+  /** State changes recorded and not yet inserted (see `recordEvents`). */
+  readonly events: RunEventInput[];
 }
 
 /** A row of `runs`. */
@@ -73,12 +83,7 @@ export async function inTransaction<T>(
  * claimer holding attempt locks would then wait on a canceler waiting on those attempts.
  */
 export async function lockRun(ctx: TxContext, runId: string): Promise<RunRow> {
-  const row = await ctx.trx
-    .selectFrom('runs')
-    .selectAll()
-    .where('id', '=', runId)
-    .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
-    .executeTakeFirst();
+  const [row] = await selectRunLocked(ctx, runId);
   if (!row) {
     throw new PipelinesRunNotFoundError(
       `No run ${runId}. \`marketlake runs\` lists the runs that exist.`,
@@ -87,6 +92,47 @@ export async function lockRun(ctx: TxContext, runId: string): Promise<RunRow> {
   }
   return row;
 }
+
+/** `lockRun` reading only the run's state, all a report needs to know of it. */
+export async function lockRunState(
+  ctx: TxContext,
+  runId: string,
+): Promise<Pick<RunRow, 'id' | 'state'>> {
+  const [row] = await selectRunStateLocked(ctx, runId);
+  if (!row) {
+    throw new PipelinesRunNotFoundError(
+      `No run ${runId}. \`marketlake runs\` lists the runs that exist.`,
+      { details: { runId } },
+    );
+  }
+  return row;
+}
+
+const selectRunStateLocked = preparedQuery((target: QueryTarget, runId: string) =>
+  target.trx
+    .selectFrom('runs')
+    .select(['id', 'state'])
+    .where('id', '=', runId)
+    .$if(target.dialect === 'postgres', (qb) => qb.forNoKeyUpdate()),
+);
+
+const selectRunLocked = preparedQuery((target: QueryTarget, runId: string) =>
+  target.trx
+    .selectFrom('runs')
+    .selectAll()
+    .where('id', '=', runId)
+    .$if(target.dialect === 'postgres', (qb) => qb.forNoKeyUpdate()),
+);
+
+/** Reads run `runId` as it is in the transaction of `ctx` (no lock); undefined when missing. */
+export async function readRun(ctx: TxContext, runId: string): Promise<RunRow | undefined> {
+  const [row] = await selectRun(ctx, runId);
+  return row;
+}
+
+const selectRun = preparedQuery((target: QueryTarget, runId: string) =>
+  target.trx.selectFrom('runs').selectAll().where('id', '=', runId),
+);
 
 /** Parses a JSON column holding an object of strings (tags). */
 export function parseTags(json: string): Record<string, string> {

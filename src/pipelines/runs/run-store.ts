@@ -33,7 +33,7 @@ import { insertRun, type CreatedRun } from './insert-run.js';
 import * as partitions from './partition-status.js';
 import { inTransaction, parseTags, type RunStoreConfig, type TxContext } from './run-context.js';
 import { resolveRunStoreOptions, type RunStoreOptions } from './run-store-options.js';
-import { listRunEvents, type RunEvent } from './run-events.js';
+import { flushEvents, listRunEvents, type RunEvent } from './run-events.js';
 import { normalizePlan, type RunPlan } from './run-plan.js';
 import { getAttempt, getRun, listRuns, type RunPage, type RunQuery } from './run-queries.js';
 import type { RunState } from './run-states.js';
@@ -78,7 +78,18 @@ export class RunStore {
     }
     return inTransaction(
       this.meta,
-      (trx) => fn({ trx, dialect: this.meta.dialect, now: at, config: this.config }),
+      async (trx) => {
+        const ctx: TxContext = {
+          trx,
+          dialect: this.meta.dialect,
+          now: at,
+          config: this.config,
+          events: [],
+        };
+        const result = await fn(ctx);
+        await flushEvents(ctx);
+        return result;
+      },
       () => (this.#retries += 1),
     );
   }

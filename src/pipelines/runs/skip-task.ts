@@ -50,21 +50,17 @@ export async function skipTask(
     })
     .where('id', '=', attempt.id)
     .execute();
-  await recordEvents(
-    ctx.trx,
-    [
-      {
-        entity: 'attempt',
-        runId,
-        attemptId: attempt.id,
-        taskIndex,
-        from: attempt.state,
-        to: 'skipped',
-        message: reason,
-      },
-    ],
-    ctx.now,
-  );
+  recordEvents(ctx, [
+    {
+      entity: 'attempt',
+      runId,
+      attemptId: attempt.id,
+      taskIndex,
+      from: attempt.state,
+      to: 'skipped',
+      message: reason,
+    },
+  ]);
   await finishTask(ctx, task, 'skipped');
   return settleRun(ctx, run, [{ index: taskIndex, state: 'skipped' }]);
 }

@@ -3,7 +3,7 @@
  * status), and re-queuing a task with a new attempt.
  */
 import type { Selectable } from 'kysely';
-import type { RunTasksTable } from '../../meta/index.js';
+import { preparedQuery, type QueryTarget, type RunTasksTable } from '../../meta/index.js';
 import type { RunRow, TxContext } from './run-context.js';
 import { recordEvents } from './run-events.js';
 import { isoTime, sortableId } from './run-ids.js';
@@ -36,12 +36,18 @@ export async function setRunState(
     })
     .where('id', '=', run.id)
     .execute();
-  await recordEvents(
-    ctx.trx,
-    [{ entity: 'run', runId: run.id, from: run.state, to, message }],
-    ctx.now,
-  );
+  recordEvents(ctx, [{ entity: 'run', runId: run.id, from: run.state, to, message }]);
 }
+
+/** Moves tasks `indexes` of run `runId` to `state` at `at` (the caller checked the transitions). */
+export const setTaskStates = preparedQuery(
+  (target: QueryTarget, runId: string, indexes: readonly number[], state: string, at: string) =>
+    target.trx
+      .updateTable('run_tasks')
+      .set({ state, updated_at: at })
+      .where('run_id', '=', runId)
+      .where('task_index', 'in', indexes),
+);
 
 /** Adds to the run's counters of ended tasks (the caller holds the run lock). */
 export async function countFinished(
@@ -128,20 +134,16 @@ export async function requeueTask(
     .where('run_id', '=', task.run_id)
     .where('task_index', '=', task.task_index)
     .execute();
-  await recordEvents(
-    ctx.trx,
-    [
-      {
-        entity: 'attempt',
-        runId: task.run_id,
-        attemptId,
-        taskIndex: task.task_index,
-        from: null,
-        to: 'queued',
-        message,
-      },
-    ],
-    ctx.now,
-  );
+  recordEvents(ctx, [
+    {
+      entity: 'attempt',
+      runId: task.run_id,
+      attemptId,
+      taskIndex: task.task_index,
+      from: null,
+      to: 'queued',
+      message,
+    },
+  ]);
   return { attemptId, attempt };
 }
