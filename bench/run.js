@@ -196,9 +196,9 @@ if (config.benchmarks.includes('observe-overhead')) {
   const small = config.scale !== 'full';
   const run = await attempt('bench/observe-overhead.js', {
     work,
-    seconds: small ? 3 : 10,
+    seconds: small ? 3 : 5,
     fanout: small ? 300 : 2000,
-    rounds: small ? 1 : 4,
+    rounds: small ? 1 : 8,
   });
   rmSync(work, { recursive: true, force: true });
   sections.push({ id: 'observe-overhead', command: run.command, error: run.error, ...run.result });

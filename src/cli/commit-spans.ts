@@ -1,8 +1,9 @@
 /**
  * Spans for the lake commits of ended attempts, read back from the catalogue (the lake cannot
- * import the observe domain). Lookups are batched: the attempts that end in one turn of the event
- * loop (a batch of reports), or while a lookup runs, share one query, compiled once per batch
- * size. A fan-out of short attempts costs a fraction of a query per attempt.
+ * import the observe domain). Lookups are batched: the attempts that end within a short window
+ * (`BATCH_WINDOW_MS`), or while a lookup runs, share one query, compiled once per batch size. A
+ * fan-out of short attempts costs a small fraction of a query per attempt; the spans go out with
+ * the next export anyway, which waits longer than the window. `flush` runs what is waiting.
  */
 import type { Logger } from '../core/index.js';
 import type { CompiledQuery, Selectable } from 'kysely';
@@ -12,12 +13,16 @@ import type { AttemptSpanInput, Tracing } from '../observe/index.js';
 /** Most attempts in one query (each adds two parameters). */
 const MAX_BATCH = 256;
 
+/** How long an ended attempt waits for others to share its lookup. */
+export const BATCH_WINDOW_MS = 100;
+
 type VersionsQuery = CompiledQuery<Selectable<DatasetVersionsTable>>;
 
 /** Looks up and emits the commit spans of attempts, batching the catalogue queries. */
 export class CommitSpans {
   readonly #queued: AttemptSpanInput[] = [];
-  #draining = false;
+  #timer: NodeJS.Timeout | undefined;
+  #draining: Promise<void> | undefined;
   readonly #queries = new Map<number, VersionsQuery>();
 
   constructor(
@@ -29,23 +34,32 @@ export class CommitSpans {
   /** Emits, soon, a span per lake version the attempt (or its run, during it) committed. */
   add(a: AttemptSpanInput): void {
     this.#queued.push(a);
-    if (this.#draining) return;
-    // After the current turn: the attempts a report batch recorded end together.
-    this.#draining = true;
-    setImmediate(() => void this.#drain());
+    if (this.#draining !== undefined) return;
+    if (this.#queued.length >= MAX_BATCH) void this.#drain();
+    else this.#timer ??= setTimeout(() => void this.#drain(), BATCH_WINDOW_MS).unref();
   }
 
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queued.length > 0) {
-        const batch = this.#queued.splice(0, MAX_BATCH);
-        await this.#emit(batch).catch((err: unknown) => {
-          this.logger?.warn({ err }, 'tracing: could not read the lake commits of attempts');
-        });
+  /** Looks up what is waiting now and emits its spans. */
+  async flush(): Promise<void> {
+    while (this.#queued.length > 0 || this.#draining !== undefined) await this.#drain();
+  }
+
+  #drain(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#draining ??= (async () => {
+      try {
+        while (this.#queued.length > 0) {
+          const batch = this.#queued.splice(0, MAX_BATCH);
+          await this.#emit(batch).catch((err: unknown) => {
+            this.logger?.warn({ err }, 'tracing: could not read the lake commits of attempts');
+          });
+        }
+      } finally {
+        this.#draining = undefined;
       }
-    } finally {
-      this.#draining = false;
-    }
+    })();
+    return this.#draining;
   }
 
   /**

@@ -29,11 +29,12 @@ export async function openObservers(
 ): Promise<PlatformObservers> {
   const tracing = await openTracing(serviceName, ctx.logger);
   const lineage = await openLineage(ctx.logger);
+  const traced = tracingHooks(tracing, ctx.store, {
+    workerId: () => runtime()?.workerId ?? undefined,
+    logger: ctx.logger,
+  });
   const parts = [
-    tracingHooks(tracing, ctx.store, {
-      workerId: () => runtime()?.workerId ?? undefined,
-      logger: ctx.logger,
-    }),
+    traced,
     lineageHooks(lineage, {
       lake: ctx.lake,
       meta: ctx.store,
@@ -61,7 +62,11 @@ export async function openObservers(
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
         timer.unref();
       });
-      const done = Promise.all([tracing.shutdown().catch(() => undefined), lineage.flush()]).then(
+      const traces = async (): Promise<void> => {
+        await traced?.flush();
+        await tracing.shutdown();
+      };
+      const done = Promise.all([traces().catch(() => undefined), lineage.flush()]).then(
         () => 'done' as const,
       );
       const how = await Promise.race([done, timeout]).finally(() => clearTimeout(timer));

@@ -89,18 +89,25 @@ export interface TracingHooksOptions {
   logger?: Logger;
 }
 
+/** Runtime hooks that emit spans, and `flush` for the commit spans still being looked up. */
+export type TracingHooks = RuntimeHooks & {
+  /** Emits the spans of work still pending (before the tracing shuts down). */
+  flush(): Promise<void>;
+};
+
 /** Runtime hooks that emit spans to `tracing`; undefined when tracing is off (no per-attempt work). */
 export function tracingHooks(
   tracing: Tracing,
   meta: MetaStore,
   options: TracingHooksOptions = {},
-): RuntimeHooks | undefined {
+): TracingHooks | undefined {
   if (!tracing.enabled) return undefined;
   const warn = (err: unknown, what: string): void => {
     options.logger?.warn({ err }, `tracing: ${what}`);
   };
   const commits = new CommitSpans(tracing, meta, options.logger);
   return {
+    flush: () => commits.flush(),
     attemptFinished(report): void {
       const input = attemptSpanInput(report, options.workerId?.());
       tracing.attemptSpan(input);
