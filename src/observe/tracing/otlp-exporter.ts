@@ -189,7 +189,8 @@ export class OtlpExporter {
       this.#options.warn(
         `${dropped} span(s) dropped: more than ${this.#maxQueue} waited for ${url}. Check that the collector keeps up.`,
       );
-    const body = exportRequestJson(batch, resource, scope);
+    // Encoded once: its length is the header, its bytes the body.
+    const body = Buffer.from(exportRequestJson(batch, resource, scope));
     let failure = '';
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       const answer = await this.#post(body);
@@ -204,7 +205,7 @@ export class OtlpExporter {
     this.#options.warn(`export of ${batch.length} span(s) to ${url} failed: ${failure}`);
   }
 
-  #post(body: string): Promise<{ status?: number; retryAfterMs?: number; error: string }> {
+  #post(body: Buffer): Promise<{ status?: number; retryAfterMs?: number; error: string }> {
     return new Promise((resolve) => {
       const req = this.#transport.request(
         this.#options.url,
@@ -215,7 +216,7 @@ export class OtlpExporter {
           headers: {
             ...this.#options.headers,
             'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
+            'content-length': body.length,
           },
         },
         (res) => {

@@ -118,38 +118,37 @@ export function attemptFailed(state: string): boolean {
   return state !== 'succeeded' && state !== 'skipped';
 }
 
-/** Span attributes of an attempt. */
+/** Span attributes of an attempt (assigned one by one: one object per span, no spread copies). */
 export function attemptAttributes(a: AttemptSpanInput): SpanAttributes {
   const r = a.resources;
-  return {
+  const out: SpanAttributes = {
     'cicd.pipeline.name': a.asset,
     'cicd.pipeline.run.id': a.runId,
     'cicd.pipeline.task.name': a.asset,
     'cicd.pipeline.task.run.id': a.attemptId,
     'cicd.pipeline.task.run.result': attemptResult(a.state, a.exitReason),
-    ...(a.workerId !== undefined ? { 'cicd.worker.id': a.workerId } : {}),
-    'marketlake.asset': a.asset,
-    ...(a.partition !== null ? { 'marketlake.partition': a.partition } : {}),
-    'marketlake.attempt': a.attempt,
-    'marketlake.state': a.state,
-    'marketlake.exit_reason': a.exitReason,
-    ...(a.pool !== undefined ? { 'marketlake.pool': a.pool } : {}),
-    'marketlake.wall_seconds': r.wallSeconds,
-    'marketlake.queue_seconds': r.queueSeconds,
-    'marketlake.cpu_user_seconds': r.cpuUserSeconds,
-    'marketlake.cpu_system_seconds': r.cpuSystemSeconds,
-    'marketlake.peak_rss_bytes': r.peakRssBytes,
-    'marketlake.rows_written': r.rowsWritten,
-    'marketlake.bytes_read': r.bytesRead,
-    'marketlake.bytes_written': r.bytesWritten,
-    ...(a.http !== undefined
-      ? {
-          'marketlake.http_requests': a.http.requests,
-          'marketlake.http_requests_unrecorded': a.http.unrecorded,
-        }
-      : {}),
-    ...(a.errorCode !== undefined ? { 'error.type': a.errorCode } : {}),
   };
+  if (a.workerId !== undefined) out['cicd.worker.id'] = a.workerId;
+  out['marketlake.asset'] = a.asset;
+  if (a.partition !== null) out['marketlake.partition'] = a.partition;
+  out['marketlake.attempt'] = a.attempt;
+  out['marketlake.state'] = a.state;
+  out['marketlake.exit_reason'] = a.exitReason;
+  if (a.pool !== undefined) out['marketlake.pool'] = a.pool;
+  out['marketlake.wall_seconds'] = r.wallSeconds;
+  out['marketlake.queue_seconds'] = r.queueSeconds;
+  out['marketlake.cpu_user_seconds'] = r.cpuUserSeconds;
+  out['marketlake.cpu_system_seconds'] = r.cpuSystemSeconds;
+  out['marketlake.peak_rss_bytes'] = r.peakRssBytes;
+  out['marketlake.rows_written'] = r.rowsWritten;
+  out['marketlake.bytes_read'] = r.bytesRead;
+  out['marketlake.bytes_written'] = r.bytesWritten;
+  if (a.http !== undefined) {
+    out['marketlake.http_requests'] = a.http.requests;
+    out['marketlake.http_requests_unrecorded'] = a.http.unrecorded;
+  }
+  if (a.errorCode !== undefined) out['error.type'] = a.errorCode;
+  return out;
 }
 
 /** Span attributes of a run. */
