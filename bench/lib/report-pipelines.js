@@ -98,7 +98,7 @@ export function overheadSection(r) {
   return [
     title,
     '',
-    `Each workload ran once each way unmeasured, then ${r.rounds} time(s) each way, alternating (all HTTP rounds, then all fan-out rounds); "on" records Prometheus metrics and exports OpenTelemetry spans over OTLP/HTTP to a local receiver (${int(r.otlpBytesReceived)} bytes received). Throughput is the mean over rounds; the loss is the median of the rounds' own on/off ratios (each round ran both back to back), the loss of the means in brackets. The benchmark process (server, runtime and hooks; not autocannon, not the task processes) also records its CPU time per request or task, off → on: the cost observability adds, which the noise of a shared 2-core machine moves less than throughput.`,
+    `Each workload ran once each way unmeasured, then ${r.rounds} time(s) each way, alternating (all HTTP rounds, then all fan-out rounds); "on" records Prometheus metrics and exports OpenTelemetry spans over OTLP/HTTP to a local receiver (${int(r.otlpBytesReceived)} bytes received). Throughput is the mean over rounds; the loss is the median of the rounds' own on/off ratios (each round ran both back to back), the loss of the means in brackets. The benchmark process (server, runtime and hooks; not autocannon, not the task processes) also records its CPU time per request or task, off → on: where the cost observability adds is paid (this figure is noisy too on a shared 2-core machine).`,
     '',
     '| Workload | Off | On | Throughput lost | CPU per request / task | Target |',
     '|---|---:|---:|---:|---:|---|',
