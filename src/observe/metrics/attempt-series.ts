@@ -1,4 +1,5 @@
 import type { CounterChild, GaugeChild, HistogramChild } from './compact-instruments.js';
+import type { AttemptFinishedEvent } from './metric-events.js';
 import type { createFamilies } from './metric-families.js';
 
 type Families = ReturnType<typeof createFamilies>;
@@ -16,15 +17,7 @@ interface AssetSeries {
 }
 
 /** The figures of one ended attempt, already checked. */
-export interface AttemptFigures {
-  readonly wallSeconds: number;
-  readonly queueSeconds: number;
-  readonly cpuUserSeconds: number;
-  readonly cpuSystemSeconds: number;
-  readonly peakRssBytes: number;
-  readonly rowsWritten: number;
-  readonly bytesWritten: number;
-}
+export type AttemptFigures = Omit<AttemptFinishedEvent, 'asset' | 'state' | 'exitReason' | 'pool'>;
 
 /**
  * The attempt metrics' series, bound once per asset (and per outcome and pool): a fan-out
