@@ -5,7 +5,7 @@
  * fan-out of short attempts costs a small fraction of a query per attempt; the spans go out with
  * the next export anyway, which waits longer than the window. `flush` runs what is waiting.
  */
-import type { Logger } from '../core/index.js';
+import { BatchQueue, type Logger } from '../core/index.js';
 import type { CompiledQuery, Selectable } from 'kysely';
 import type { DatasetVersionsTable, MetaStore } from '../meta/index.js';
 import type { AttemptSpanInput, Tracing } from '../observe/index.js';
@@ -20,9 +20,14 @@ type VersionsQuery = CompiledQuery<Selectable<DatasetVersionsTable>>;
 
 /** Looks up and emits the commit spans of attempts, batching the catalogue queries. */
 export class CommitSpans {
-  readonly #queued: AttemptSpanInput[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #draining: Promise<void> | undefined;
+  readonly #queued = new BatchQueue<AttemptSpanInput>({
+    windowMs: BATCH_WINDOW_MS,
+    maxBatch: MAX_BATCH,
+    handle: (batch) =>
+      this.#emit(batch).catch((err: unknown) => {
+        this.logger?.warn({ err }, 'tracing: could not read the lake commits of attempts');
+      }),
+  });
   readonly #queries = new Map<number, VersionsQuery>();
 
   constructor(
@@ -33,33 +38,12 @@ export class CommitSpans {
 
   /** Emits, soon, a span per lake version the attempt (or its run, during it) committed. */
   add(a: AttemptSpanInput): void {
-    this.#queued.push(a);
-    if (this.#draining !== undefined) return;
-    if (this.#queued.length >= MAX_BATCH) void this.#drain();
-    else this.#timer ??= setTimeout(() => void this.#drain(), BATCH_WINDOW_MS).unref();
+    this.#queued.add(a);
   }
 
   /** Looks up what is waiting now and emits its spans. */
-  async flush(): Promise<void> {
-    while (this.#queued.length > 0 || this.#draining !== undefined) await this.#drain();
-  }
-
-  #drain(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#draining ??= (async () => {
-      try {
-        while (this.#queued.length > 0) {
-          const batch = this.#queued.splice(0, MAX_BATCH);
-          await this.#emit(batch).catch((err: unknown) => {
-            this.logger?.warn({ err }, 'tracing: could not read the lake commits of attempts');
-          });
-        }
-      } finally {
-        this.#draining = undefined;
-      }
-    })();
-    return this.#draining;
+  flush(): Promise<void> {
+    return this.#queued.flush();
   }
 
   /**

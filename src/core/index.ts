@@ -6,3 +6,4 @@ export * from './outbound-http.js';
 export * from './version.js';
 export * from './config/index.js';
 export * from './civil-date.js';
+export * from './batch-queue.js';

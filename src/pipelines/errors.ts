@@ -129,6 +129,14 @@ export class PipelinesAttemptKilledError extends MarketlakeError {
 /** No run has the given id (it never existed or history retention removed it). */
 export class PipelinesRunNotFoundError extends MarketlakeError {
   readonly code = 'PIPELINES_RUN_NOT_FOUND';
+
+  /** The error for a run id that matches no run. */
+  static of(runId: string): PipelinesRunNotFoundError {
+    return new PipelinesRunNotFoundError(
+      `No run ${runId}. \`marketlake runs\` lists the runs that exist.`,
+      { details: { runId } },
+    );
+  }
 }
 
 /** No attempt has the given id. */

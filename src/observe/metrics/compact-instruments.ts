@@ -103,6 +103,22 @@ export abstract class CompactFamily<S extends { labels: Labels }> {
     this.generation++;
   }
 
+  /**
+   * A function returning the series `resolve` finds, resolved once and again only after a
+   * `reset` or `replaceAll` (the family's series map was rebuilt): children bind with it.
+   */
+  protected bound(resolve: () => S): () => S {
+    let s = resolve();
+    let generation = this.generation;
+    return () => {
+      if (generation !== this.generation) {
+        s = resolve();
+        generation = this.generation;
+      }
+      return s;
+    };
+  }
+
   /** The series of `labels`, created by `make(labelText)` when new. */
   protected seriesOf(labels: Labels, make: (labels: Labels, labelText: string) => S): S {
     const key = this.keyOf(labels);
@@ -191,15 +207,10 @@ export class CompactCounter<L extends string = string> extends ValueFamily {
 
   /** The series of `labels`, bound for repeated increments (it survives `reset`). */
   child(labels: Readonly<Record<L, string>>): CounterChild {
-    let s = this.valueSeries(labels);
-    let generation = this.generation;
+    const series = this.bound(() => this.valueSeries(labels));
     return {
       inc: (by = 1) => {
-        // After a reset the bound series is no longer the family's: resolve it again.
-        if (generation !== this.generation) {
-          s = this.valueSeries(labels);
-          generation = this.generation;
-        }
+        const s = series();
         this.put(s, s.value + by);
       },
     };
@@ -223,17 +234,8 @@ export class CompactGauge<L extends string = string> extends ValueFamily {
 
   /** The series of `labels`, bound for repeated sets (it survives `reset` and `replaceAll`). */
   child(labels: Readonly<Record<L, string>>): GaugeChild {
-    let s = this.valueSeries(labels);
-    let generation = this.generation;
-    return {
-      set: (value) => {
-        if (generation !== this.generation) {
-          s = this.valueSeries(labels);
-          generation = this.generation;
-        }
-        this.put(s, value);
-      },
-    };
+    const series = this.bound(() => this.valueSeries(labels));
+    return { set: (value) => this.put(series(), value) };
   }
 
   /**
@@ -307,18 +309,8 @@ export class CompactHistogram<L extends string = string> extends CompactFamily<H
 
   /** The series of `labels`, bound for repeated observations (it survives `reset`). */
   child(labels: Readonly<Record<L, string>>): HistogramChild {
-    let s = this.histogramSeries(labels);
-    let generation = this.generation;
-    return {
-      observe: (value) => {
-        // After a reset the bound series is no longer the family's: resolve it again.
-        if (generation !== this.generation) {
-          s = this.histogramSeries(labels);
-          generation = this.generation;
-        }
-        this.record(s, value);
-      },
-    };
+    const series = this.bound(() => this.histogramSeries(labels));
+    return { observe: (value) => this.record(series(), value) };
   }
 
   protected renderSamples(out: string[]): void {

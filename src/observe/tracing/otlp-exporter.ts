@@ -8,6 +8,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { BatchQueue } from '../../core/index.js';
 import type { SpanAttributes } from './span-inputs.js';
 
 /** OTLP span kinds (the protocol's numbers, not the API's). */
@@ -115,42 +116,40 @@ const sleep = (ms: number): Promise<void> =>
 /** The span queue and its sender. */
 export class OtlpExporter {
   readonly #options: OtlpExporterOptions;
-  readonly #maxBatch: number;
   readonly #maxQueue: number;
   readonly #agent: http.Agent;
   readonly #transport: typeof http | typeof https;
-  #queue: FinishedSpan[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  /** The running sender: one request at a time, in order. */
-  #sending: Promise<void> | undefined;
-  #dropped = 0;
+  /** Spans waiting; one request at a time, in order. */
+  readonly #queue: BatchQueue<FinishedSpan>;
   #closed = false;
 
   constructor(options: OtlpExporterOptions) {
     this.#options = options;
-    this.#maxBatch = options.maxBatch ?? 512;
     this.#maxQueue = options.maxQueue ?? 4096;
     const secure = options.url.startsWith('https:');
     this.#transport = secure ? https : http;
     this.#agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 1 });
+    this.#queue = new BatchQueue({
+      windowMs: options.delayMs,
+      maxBatch: options.maxBatch ?? 512,
+      maxQueued: this.#maxQueue,
+      handle: (batch, dropped) =>
+        this.#export(batch, dropped).catch((err: unknown) => {
+          options.warn(
+            `export of ${batch.length} span(s) to ${options.url} failed: ${String(err)}`,
+          );
+        }),
+    });
   }
 
   /** Queues a span; it is sent within `delayMs`, or at once when a batch is full. */
   add(span: FinishedSpan): void {
-    if (this.#closed) return;
-    if (this.#queue.length >= this.#maxQueue) {
-      this.#dropped++;
-      return;
-    }
-    this.#queue.push(span);
-    // The sender never rejects: a failed export is a warning.
-    if (this.#queue.length >= this.#maxBatch) void this.#send();
-    else this.#timer ??= setTimeout(() => void this.#send(), this.#options.delayMs).unref();
+    if (!this.#closed) this.#queue.add(span);
   }
 
   /** Sends what is queued now and waits for it. */
-  async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#sending !== undefined) await this.#send();
+  flush(): Promise<void> {
+    return this.#queue.flush();
   }
 
   /** Sends what is queued and stops: later spans are dropped. */
@@ -159,28 +158,6 @@ export class OtlpExporter {
     await this.flush();
     this.#closed = true;
     this.#agent.destroy();
-  }
-
-  /**
-   * Starts the sender unless it runs; it takes batches off the queue until the queue is empty, so
-   * spans wait in the (bounded) queue, not in pending requests.
-   */
-  #send(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#sending ??= (async () => {
-      try {
-        while (this.#queue.length > 0) {
-          const batch = this.#queue.splice(0, this.#maxBatch);
-          const dropped = this.#dropped;
-          this.#dropped = 0;
-          await this.#export(batch, dropped);
-        }
-      } finally {
-        this.#sending = undefined;
-      }
-    })();
-    return this.#sending;
   }
 
   async #export(batch: readonly FinishedSpan[], dropped: number): Promise<void> {

@@ -85,10 +85,7 @@ export async function inTransaction<T>(
 export async function lockRun(ctx: TxContext, runId: string): Promise<RunRow> {
   const [row] = await selectRunLocked(ctx, runId);
   if (!row) {
-    throw new PipelinesRunNotFoundError(
-      `No run ${runId}. \`marketlake runs\` lists the runs that exist.`,
-      { details: { runId } },
-    );
+    throw PipelinesRunNotFoundError.of(runId);
   }
   return row;
 }
@@ -100,10 +97,7 @@ export async function lockRunState(
 ): Promise<Pick<RunRow, 'id' | 'state'>> {
   const [row] = await selectRunStateLocked(ctx, runId);
   if (!row) {
-    throw new PipelinesRunNotFoundError(
-      `No run ${runId}. \`marketlake runs\` lists the runs that exist.`,
-      { details: { runId } },
-    );
+    throw PipelinesRunNotFoundError.of(runId);
   }
   return row;
 }

@@ -77,10 +77,7 @@ export async function listRuns(db: Kysely<MetaDatabase>, query: RunQuery): Promi
 export async function getRun(db: Kysely<MetaDatabase>, runId: string): Promise<RunView> {
   const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
   if (!row) {
-    throw new PipelinesRunNotFoundError(
-      `No run ${runId}. \`marketlake runs\` lists the runs that exist.`,
-      { details: { runId } },
-    );
+    throw PipelinesRunNotFoundError.of(runId);
   }
   const attempts = await db
     .selectFrom('attempts')
