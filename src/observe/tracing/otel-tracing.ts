@@ -38,8 +38,15 @@ interface RunTrace {
 const RUN_TRACES_KEPT = 64;
 
 /** The tracing of `createTracing` when an endpoint is set, exporting to `options.url`. */
-export function createOtelTracing(options: TracingOptions & { url: string }): Tracing {
+export function createOtelTracing(
+  options: TracingOptions & {
+    url: string;
+    /** Where export failures go (default: the logger's warnings). */
+    warn?: (message: string) => void;
+  },
+): Tracing {
   const logger = options.logger;
+  const warn = options.warn ?? ((message: string) => logger?.warn(`tracing: ${message}`));
   const exporter = new OtlpExporter({
     url: options.url,
     headers: { ...options.headers },
@@ -55,7 +62,7 @@ export function createOtelTracing(options: TracingOptions & { url: string }): Tr
     scope: { name: 'marketlake', version },
     delayMs: options.exportDelayMs ?? 2_000,
     timeoutMs: options.exportTimeoutMs ?? 10_000,
-    warn: (message) => logger?.warn(`tracing: ${message}`),
+    warn,
   });
   let closed = false;
   const add = (span: FinishedSpan): void => {

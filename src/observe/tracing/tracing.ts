@@ -2,7 +2,7 @@
  * Traces of the platform: a run is a trace, each attempt a span under the run's span, work inside
  * an attempt (lake commits, connector requests) spans under the attempt, and API requests spans
  * of their own. Off by default: without an endpoint `createTracing` returns a no-op and never
- * loads the OpenTelemetry SDK, so tracing costs nothing unless configured.
+ * starts the span thread, so tracing costs nothing unless configured.
  */
 import type { Logger } from '../../core/index.js';
 import { ObserveOtlpEndpointInvalidError } from '../errors.js';
@@ -94,12 +94,12 @@ export function otlpTracesUrl(endpoint: string): string {
 
 /**
  * Tracing exporting to `options.endpoint` over OTLP/HTTP (JSON), or the no-op when it is unset
- * or empty. The SDK is imported only in the first case.
+ * or empty. Spans are built and exported on a thread of their own (threaded-tracing.ts).
  */
 export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const endpoint = options.endpoint?.trim();
   if (endpoint === undefined || endpoint === '') return NOOP_TRACING;
   const url = otlpTracesUrl(endpoint);
-  const { createOtelTracing } = await import('./otel-tracing.js');
-  return createOtelTracing({ ...options, url });
+  const { createThreadedTracing } = await import('./threaded-tracing.js');
+  return createThreadedTracing({ ...options, url });
 }
