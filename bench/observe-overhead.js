@@ -55,8 +55,10 @@ const url = `sqlite:${path.join(work, 'meta.sqlite')}`;
 const store = await openMetaStore(url);
 const lake = await Lake.open({ store, root: path.join(work, 'lake'), threads: 1 });
 
-async function observers(on) {
-  if (!on) return { metrics: false, tracing: undefined, hooks: undefined, close: async () => {} };
+// Observability as a platform process has it: made once at start (the span thread, the metrics
+// registry) and used by every "on" round, as `marketlake up` uses it for its whole life. Each round
+// ends with `flush`, inside the round's time for the fan-out, so every span it made is exported.
+async function makeObservers() {
   const metrics = observe.createMetrics({ logger });
   const tracing = process.env.NO_TRACE
     ? undefined
@@ -66,18 +68,31 @@ async function observers(on) {
   const traced = tracing ? cliTracing.tracingHooks(tracing, store) : undefined;
   const hooks = pipelines.combineHooks(cliMetrics.metricsHooks(metrics), traced);
   // What `marketlake up` does at stop: pending commit spans looked up, then the export drained.
+  const flush = async () => {
+    await traced?.flush();
+    await tracing?.flush();
+  };
   const close = async () => {
     await traced?.flush();
     await tracing?.shutdown();
   };
-  return { metrics, tracing, hooks, close };
+  return { metrics, tracing, hooks, flush, close };
 }
+const offObservers = {
+  metrics: false,
+  tracing: undefined,
+  hooks: undefined,
+  flush: async () => {},
+};
+const onObservers = await makeObservers();
+const observers = (on) => (on ? onObservers : offObservers);
 
 async function httpRound(on) {
-  const o = await observers(on);
+  const o = observers(on);
+  const { flush: _flush, close: _close, ...platform } = o;
   const config = { project: work, home: work, lakePath: lake.root };
   const app = createServer({
-    ...{ config, store, lake, logger, startedAt: new Date(), ...o },
+    ...{ config, store, lake, logger, startedAt: new Date(), ...platform },
     httpTraceSampleEvery: cliTracing.httpTraceSampleEvery(process.env),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -99,7 +114,7 @@ async function httpRound(on) {
   const code = await new Promise((resolve) => child.on('close', resolve));
   const cpu = process.cpuUsage(cpu0);
   await app.close();
-  await o.close();
+  await o.flush();
   if (code !== 0) throw new Error(`autocannon failed: ${stderr}`);
   const result = JSON.parse(stdout);
   if (result.non2xx > 0 || result.errors > 0)
@@ -121,7 +136,7 @@ export const fan = asset({ name: 'fan', partitions: staticPartitions(Array.from(
 const holder = await pipelines.ProjectHolder.load(project);
 
 async function fanoutRound(on) {
-  const o = await observers(on);
+  const o = observers(on);
   const runtime = await pipelines.PipelinesRuntime.start({
     store: new pipelines.RunStore(store),
     project: holder,
@@ -140,6 +155,7 @@ async function fanoutRound(on) {
     const start = performance.now();
     const cpu0 = process.cpuUsage();
     const run = await runtime.waitForRun(runId, 20);
+    await o.flush();
     const cpu = process.cpuUsage(cpu0);
     if (run.state !== 'succeeded') throw new Error(`fan-out ${run.state}`);
     return {
@@ -148,7 +164,6 @@ async function fanoutRound(on) {
     };
   } finally {
     await runtime.stop();
-    await o.close();
   }
 }
 
@@ -164,6 +179,7 @@ for (let round = 0; round < Number(args.rounds); round++)
 for (const on of order(0)) await fanoutRound(on);
 for (let round = 0; round < Number(args.rounds); round++)
   for (const on of order(round)) fan[on ? 'on' : 'off'].push(await fanoutRound(on));
+await onObservers.close();
 lake.close();
 await store.close();
 const spansBytes = await new Promise((resolve) => {

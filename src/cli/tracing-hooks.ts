@@ -13,14 +13,31 @@ import { CommitSpans } from './commit-spans.js';
 /** Environment variable with the OTLP/HTTP endpoint; unset: no tracing. */
 export const OTLP_ENDPOINT_ENV = 'MARKETLAKE_OTLP_ENDPOINT';
 
-/** The process's tracing from `MARKETLAKE_OTLP_ENDPOINT` (the no-op when unset). */
+/** Environment variable with the encoding: `http/protobuf` (default) or `http/json`. */
+export const OTLP_PROTOCOL_ENV = 'MARKETLAKE_OTLP_PROTOCOL';
+
+/**
+ * The process's tracing from `MARKETLAKE_OTLP_ENDPOINT` (the no-op when unset) and
+ * `MARKETLAKE_OTLP_PROTOCOL`.
+ */
 export async function openTracing(
   serviceName: string,
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Tracing> {
-  const { createTracing } = await import('../observe/index.js');
-  return createTracing({ endpoint: env[OTLP_ENDPOINT_ENV], serviceName, logger });
+  const { createTracing, OTLP_PROTOCOLS } = await import('../observe/index.js');
+  const raw = env[OTLP_PROTOCOL_ENV]?.trim();
+  const protocol = OTLP_PROTOCOLS.find((p) => p === raw);
+  if (raw !== undefined && raw !== '' && protocol === undefined)
+    throw new UsageError(
+      `${OTLP_PROTOCOL_ENV}=${raw}: use ${OTLP_PROTOCOLS.join(' or ')} (gRPC is not offered; point MARKETLAKE_OTLP_ENDPOINT at the collector's OTLP/HTTP port, usually 4318).`,
+    );
+  return createTracing({
+    endpoint: env[OTLP_ENDPOINT_ENV],
+    serviceName,
+    logger,
+    ...(protocol !== undefined ? { protocol } : {}),
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeExportTraceRequest } from './otlp-protobuf.js';
 
-/** A span as an OTLP/HTTP JSON export carried it, with attributes flattened. */
+/** A span as an OTLP/HTTP export carried it, with attributes flattened. */
 export interface ReceivedSpan {
   service: string | undefined;
   traceId: string;
@@ -18,7 +19,7 @@ export interface ReceivedSpan {
   statusMessage: string | undefined;
 }
 
-/** A local OTLP/HTTP receiver (JSON encoding) on 127.0.0.1. */
+/** A local OTLP/HTTP receiver (protobuf or JSON encoding) on 127.0.0.1. */
 export interface OtlpReceiver {
   /** Base URL, e.g. `http://127.0.0.1:43210` (traces are POSTed to `/v1/traces`). */
   readonly url: string;
@@ -70,7 +71,7 @@ interface ExportRequest {
   }[];
 }
 
-/** Starts a receiver that accepts OTLP/HTTP JSON trace exports and keeps every span. */
+/** Starts a receiver that accepts OTLP/HTTP trace exports (protobuf or JSON) and keeps every span. */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver['requests'] = [];
@@ -83,7 +84,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         res.writeHead(404).end();
         return;
       }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest;
+      const raw = Buffer.concat(chunks);
+      const body: ExportRequest = (req.headers['content-type'] ?? '').includes('protobuf')
+        ? decodeExportTraceRequest(raw)
+        : (JSON.parse(raw.toString('utf8')) as ExportRequest);
       for (const rs of body.resourceSpans ?? []) {
         const service = attributesOf(rs.resource?.attributes)['service.name'];
         for (const ss of rs.scopeSpans ?? []) {

@@ -15,6 +15,7 @@ export {
   type RunSpanInput,
   type SpanAttributes,
 } from './span-inputs.js';
+export { OTLP_PROTOCOLS, type OtlpProtocol } from './otlp-exporter.js';
 export {
   attemptSpanId,
   parseTraceParent,

@@ -49,6 +49,7 @@ export function createOtelTracing(
   const warn = options.warn ?? ((message: string) => logger?.warn(`tracing: ${message}`));
   const exporter = new OtlpExporter({
     url: options.url,
+    ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
     headers: { ...options.headers },
     resource: {
       'service.name': options.serviceName,

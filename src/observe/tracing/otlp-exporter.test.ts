@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OtlpExporter, SPAN_KIND, exportRequestJson, type FinishedSpan } from './otlp-exporter.js';
+import { decodeExportTraceRequest } from '../../../test/helpers/otlp-protobuf.js';
+import {
+  OtlpExporter,
+  SPAN_KIND,
+  exportRequestJson,
+  type FinishedSpan,
+  type OtlpProtocol,
+} from './otlp-exporter.js';
+import { exportRequestProtobuf } from './otlp-protobuf.js';
 
 const T0 = Date.parse('2024-03-15T12:00:00.000Z');
 
@@ -34,9 +42,12 @@ async function collector(answers: number[] = []): Promise<Collector> {
     req.on('end', () => {
       const status = c.answers.shift() ?? 200;
       if (status === 200) {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[];
-        };
+        const raw = Buffer.concat(chunks);
+        const body = (
+          req.headers['content-type'] === 'application/x-protobuf'
+            ? decodeExportTraceRequest(raw)
+            : JSON.parse(raw.toString('utf8'))
+        ) as { resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[] };
         c.bodies.push({ spans: body.resourceSpans[0]!.scopeSpans[0]!.spans, headers: req.headers });
       }
       res.writeHead(status, status === 429 ? { 'retry-after': '0' } : {}).end('{}');
@@ -58,7 +69,7 @@ afterEach(async () => {
 function exporterFor(
   c: Collector,
   warnings: string[],
-  extra: { maxBatch?: number; maxQueue?: number } = {},
+  extra: { maxBatch?: number; maxQueue?: number; protocol?: OtlpProtocol } = {},
 ) {
   const exporter = new OtlpExporter({
     url: c.url,
@@ -125,6 +136,61 @@ describe('exportRequestJson', () => {
   });
 });
 
+describe('exportRequestProtobuf', () => {
+  const resource = { 'service.name': 'svc', 'process.pid': 4242 };
+  const scope = { name: 'marketlake', version: '1.2.3' };
+  // Attributes of every type and size: negative and 2^53 integers, non-finite doubles, text
+  // beyond ASCII, and values long enough to need two- and three-byte lengths.
+  const attributes = {
+    s: 'x"y — 가격',
+    n: 3,
+    neg: -7,
+    max: Number.MAX_SAFE_INTEGER,
+    d: 0.25,
+    b: true,
+    f: false,
+    nan: Number.NaN,
+    inf: -Infinity,
+    long: 'p'.repeat(300),
+    longer: 'q'.repeat(20_000),
+  };
+  const spans = [
+    span(1, { parentSpanId: 'b'.repeat(16), name: 'quote " and \n newline', attributes }),
+    span(2, { error: 'it "failed"' }),
+    ...Array.from({ length: 200 }, (_, i) => span(3 + i)),
+  ];
+
+  it('carries what the JSON encoding carries, read back by an independent decoder', () => {
+    const fromProto = decodeExportTraceRequest(exportRequestProtobuf(spans, resource, scope));
+    const fromJson = JSON.parse(exportRequestJson(spans, resource, scope)) as unknown;
+    // The encodings differ only in how JSON must spell some numbers: 64-bit integers may be
+    // strings, non-finite doubles are strings. Compare both in one spelling.
+    const same = (v: unknown): unknown =>
+      JSON.parse(
+        JSON.stringify(v, (key, value: unknown) =>
+          key === 'intValue'
+            ? String(value)
+            : key === 'doubleValue' && typeof value === 'number' && !Number.isFinite(value)
+              ? String(value)
+              : value,
+        ),
+      );
+    expect(same(fromProto)).toEqual(same(fromJson));
+    const first = fromProto.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(first.attributes.find((a) => a.key === 'longer')!.value.stringValue).toHaveLength(
+      20_000,
+    );
+    expect(first.startTimeUnixNano).toBe(String(BigInt(T0 + 1) * 1_000_000n));
+  });
+
+  it('is about half the size of the JSON encoding', () => {
+    const small = Array.from({ length: 100 }, (_, i) => span(i, { attributes: { i, ok: true } }));
+    const proto = exportRequestProtobuf(small, resource, scope).length;
+    const json = Buffer.byteLength(exportRequestJson(small, resource, scope));
+    expect(proto).toBeLessThan(json * 0.6);
+  });
+});
+
 describe('OtlpExporter', () => {
   it('sends full batches at once and the rest on flush, with the configured headers', async () => {
     const c = await collector();
@@ -138,9 +204,18 @@ describe('OtlpExporter', () => {
     );
     expect(c.bodies[0]!.headers).toMatchObject({
       authorization: 'Bearer k',
-      'content-type': 'application/json',
+      'content-type': 'application/x-protobuf',
     });
     expect(warnings).toEqual([]);
+  });
+
+  it('sends JSON when the protocol says http/json', async () => {
+    const c = await collector();
+    const exporter = exporterFor(c, [], { protocol: 'http/json' });
+    exporter.add(span(1));
+    await exporter.flush();
+    expect(c.bodies[0]!.headers['content-type']).toBe('application/json');
+    expect(c.bodies[0]!.spans.map((s) => s.name)).toEqual(['span 1']);
   });
 
   it('sends a partial batch after the delay without a flush', async () => {

@@ -1,6 +1,6 @@
 /**
- * Batches finished spans and sends them as OTLP/HTTP JSON (`POST <url>`, one
- * `ExportTraceServiceRequest` per batch). marketlake's spans are records of work that has ended
+ * Batches finished spans and sends them over OTLP/HTTP (`POST <url>`, one
+ * `ExportTraceServiceRequest` per batch, in protocol buffers by default or in JSON). marketlake's spans are records of work that has ended
  * (attempts, runs, commits, requests), created with explicit times, so adding one is a push onto
  * a queue; the encoding happens once per batch, off the path of the attempt or request that made
  * it. A batch goes out when it is full or after `delayMs`; failures are retried (network errors,
@@ -9,7 +9,14 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { BatchQueue } from '../../core/index.js';
+import { exportRequestProtobuf } from './otlp-protobuf.js';
 import type { SpanAttributes } from './span-inputs.js';
+
+/** OTLP/HTTP encodings (the values of OpenTelemetry's `OTEL_EXPORTER_OTLP_PROTOCOL`). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+
+/** An OTLP/HTTP encoding; `http/protobuf` is the protocol's default. */
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /** OTLP span kinds (the protocol's numbers, not the API's). */
 export const SPAN_KIND = { internal: 1, server: 2, client: 3 } as const;
@@ -32,6 +39,8 @@ export interface FinishedSpan {
 export interface OtlpExporterOptions {
   /** The traces URL (`.../v1/traces`). */
   readonly url: string;
+  /** Encoding of the requests (default `http/protobuf`). */
+  readonly protocol?: OtlpProtocol;
   readonly headers?: Readonly<Record<string, string>>;
   /** Attributes of the resource (the process) the spans come from: `service.name`, ... */
   readonly resource: SpanAttributes;
@@ -122,9 +131,11 @@ export class OtlpExporter {
   /** Spans waiting; one request at a time, in order. */
   readonly #queue: BatchQueue<FinishedSpan>;
   #closed = false;
+  readonly #json: boolean;
 
   constructor(options: OtlpExporterOptions) {
     this.#options = options;
+    this.#json = options.protocol === 'http/json';
     this.#maxQueue = options.maxQueue ?? 4096;
     const secure = options.url.startsWith('https:');
     this.#transport = secure ? https : http;
@@ -167,7 +178,9 @@ export class OtlpExporter {
         `${dropped} span(s) dropped: more than ${this.#maxQueue} waited for ${url}. Check that the collector keeps up.`,
       );
     // Encoded once: its length is the header, its bytes the body.
-    const body = Buffer.from(exportRequestJson(batch, resource, scope));
+    const body = this.#json
+      ? Buffer.from(exportRequestJson(batch, resource, scope))
+      : exportRequestProtobuf(batch, resource, scope);
     let failure = '';
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       const answer = await this.#post(body);
@@ -192,7 +205,7 @@ export class OtlpExporter {
           timeout: this.#options.timeoutMs,
           headers: {
             ...this.#options.headers,
-            'content-type': 'application/json',
+            'content-type': this.#json ? 'application/json' : 'application/x-protobuf',
             'content-length': body.length,
           },
         },

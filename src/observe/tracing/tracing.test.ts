@@ -196,7 +196,34 @@ describe('createTracing with a local OTLP/HTTP receiver', () => {
       parentSpanId: attemptSpanId('att_1'),
       attributes: { 'marketlake.dataset': 'prices', 'marketlake.version': 3 },
     });
-    expect(receiver.requests.every((r) => r.contentType === 'application/json')).toBe(true);
+    // OTLP/HTTP's default encoding.
+    expect(receiver.requests.every((r) => r.contentType === 'application/x-protobuf')).toBe(true);
+  });
+
+  it('exports OTLP JSON when the protocol is http/json', async () => {
+    const json = await createTracing({
+      endpoint: receiver.url,
+      serviceName: 'marketlake-json',
+      protocol: 'http/json',
+    });
+    json.runSpan({
+      runId: 'run_json',
+      kind: 'manual',
+      job: null,
+      state: 'failed',
+      startMs: T0,
+      endMs: T0 + 1,
+      error: 'boom',
+    });
+    await json.shutdown();
+    expect(receiver.requests.map((r) => r.contentType)).toEqual(['application/json']);
+    expect(receiver.spans[0]).toMatchObject({
+      service: 'marketlake-json',
+      name: 'RUN manual',
+      traceId: traceIdOfRun('run_json'),
+      statusCode: 2,
+      statusMessage: 'boom',
+    });
   });
 
   it('exports API request spans, joining the caller trace from traceparent', async () => {

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../../core/index.js';
 import { ObserveOtlpEndpointInvalidError } from '../errors.js';
+import type { OtlpProtocol } from './otlp-exporter.js';
 import type {
   AttemptChildSpanInput,
   AttemptSpanInput,
@@ -21,6 +22,8 @@ export interface TracingOptions {
    * `/v1/traces`) or the full traces URL. Unset: tracing is off.
    */
   readonly endpoint?: string;
+  /** Encoding of the export requests: `http/protobuf` (default, as OTLP's) or `http/json`. */
+  readonly protocol?: OtlpProtocol;
   /** `service.name` of the spans (e.g. `marketlake`, `marketlake-worker`). */
   readonly serviceName: string;
   /** `service.version` (default marketlake's version). */
