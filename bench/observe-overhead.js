@@ -58,14 +58,16 @@ const lake = await Lake.open({ store, root: path.join(work, 'lake'), threads: 1 
 // Observability as a platform process has it: made once at start (the span thread, the metrics
 // registry) and used by every "on" round, as `marketlake up` uses it for its whole life. Each round
 // ends with `flush`, inside the round's time for the fan-out, so every span it made is exported.
-async function makeObservers() {
+async function makeObservers(attemptSampleEvery) {
   const metrics = observe.createMetrics({ logger });
   const tracing = process.env.NO_TRACE
     ? undefined
     : await cliTracing.openTracing('bench', logger, {
         MARKETLAKE_OTLP_ENDPOINT: endpoint,
       });
-  const traced = tracing ? cliTracing.tracingHooks(tracing, store) : undefined;
+  const traced = tracing
+    ? cliTracing.tracingHooks(tracing, store, { attemptSampleEvery })
+    : undefined;
   const hooks = pipelines.combineHooks(cliMetrics.metricsHooks(metrics), traced);
   // What `marketlake up` does at stop: pending commit spans looked up, then the export drained.
   const flush = async () => {
@@ -84,8 +86,13 @@ const offObservers = {
   hooks: undefined,
   flush: async () => {},
 };
-const onObservers = await makeObservers();
-const observers = (on) => (on ? onObservers : offObservers);
+// "on" as `marketlake up` runs by default; "all" traces every attempt
+// (MARKETLAKE_OTLP_ATTEMPT_SAMPLE_EVERY=1), measured in rounds of its own against "off".
+const onObservers = await makeObservers(
+  cliTracing.attemptTraceSampleEvery({ MARKETLAKE_OTLP_ATTEMPT_SAMPLE_EVERY: undefined }),
+);
+const allObservers = await makeObservers(1);
+const observers = (on) => (on === 'all' ? allObservers : on ? onObservers : offObservers);
 
 async function httpRound(on) {
   const o = observers(on);
@@ -179,7 +186,11 @@ for (let round = 0; round < Number(args.rounds); round++)
 for (const on of order(0)) await fanoutRound(on);
 for (let round = 0; round < Number(args.rounds); round++)
   for (const on of order(round)) fan[on ? 'on' : 'off'].push(await fanoutRound(on));
+const all = { off: [], on: [] };
+for (let round = 0; round < Number(args.rounds); round++)
+  for (const on of order(round)) all[on ? 'on' : 'off'].push(await fanoutRound(on && 'all'));
 await onObservers.close();
+await allObservers.close();
 lake.close();
 await store.close();
 const spansBytes = await new Promise((resolve) => {
@@ -215,6 +226,7 @@ const summary = (w) => {
 };
 const h = summary(http);
 const f = summary(fan);
+const a = summary(all);
 emit({
   httpOffRps: h.off,
   httpOnRps: h.on,
@@ -234,6 +246,13 @@ emit({
   fanoutCpuOffUs: f.cpuOffUs,
   fanoutCpuOnUs: f.cpuOnUs,
   fanoutCpuAddedPct: f.cpuAddedPct,
+  allAttemptsLossPct: a.lossPct,
+  allAttemptsMeanLossPct: a.meanLossPct,
+  allAttemptsOffTasksPerSec: a.off,
+  allAttemptsOnTasksPerSec: a.on,
+  allAttemptsCpuOffUs: a.cpuOffUs,
+  allAttemptsCpuOnUs: a.cpuOnUs,
+  allAttemptsCpuAddedPct: a.cpuAddedPct,
   fanout,
   seconds: Number(args.seconds),
   rounds: Number(args.rounds),

@@ -104,6 +104,13 @@ export function overheadSection(r) {
     '|---|---:|---:|---:|---:|---|',
     `| HTTP: autocannon, 50 connections, ${r.seconds} s, GET /api/datasets | ${int(Math.round(r.httpOffRps))} req/s | ${int(Math.round(r.httpOnRps))} req/s | ${pct(r.httpLossPct)} (${pct(r.httpMeanLossPct)}) | ${cpu(r.httpCpuOffUs, r.httpCpuOnUs, r.httpCpuAddedPct)} | at most 5%: ${verdict(r.httpLossPct <= 5)} |`,
     `| Fan-out of ${int(r.fanout)} no-op tasks | ${r.fanoutOffTasksPerSec.toFixed(0)} tasks/s | ${r.fanoutOnTasksPerSec.toFixed(0)} tasks/s | ${pct(r.fanoutLossPct)} (${pct(r.fanoutMeanLossPct)}) | ${cpu(r.fanoutCpuOffUs, r.fanoutCpuOnUs, r.fanoutCpuAddedPct)} | at most 5%: ${verdict(r.fanoutLossPct <= 5)} |`,
+    ...(r.allAttemptsLossPct !== undefined
+      ? [
+          `| The same fan-out, every attempt traced (\`MARKETLAKE_OTLP_ATTEMPT_SAMPLE_EVERY=1\`) | ${r.allAttemptsOffTasksPerSec.toFixed(0)} tasks/s | ${r.allAttemptsOnTasksPerSec.toFixed(0)} tasks/s | ${pct(r.allAttemptsLossPct)} (${pct(r.allAttemptsMeanLossPct)}) | ${cpu(r.allAttemptsCpuOffUs, r.allAttemptsCpuOnUs, r.allAttemptsCpuAddedPct)} | (not the default; shown for comparison) |`,
+        ]
+      : []),
+    '',
+    `By default a run's first 100 attempts get a span each, and of the plain ones after them (succeeded on the first try, under 1 s, no rows written, no HTTP requests) one in 10 does; the run's span counts the others (\`marketlake.attempts_not_traced\`). The fan-out above has ${int(r.fanout)} attempts in its run, so ${int(Math.min(r.fanout, 100) + Math.ceil(Math.max(0, r.fanout - 100) / 10))} of them are traced in "on"; a run of up to 100 attempts is traced whole.`,
     '',
     `Rounds (off; on): HTTP ${rounds(r.httpOffRounds)}; ${rounds(r.httpOnRounds)} req/s. Fan-out ${rounds(r.fanoutOffRounds)}; ${rounds(r.fanoutOnRounds)} tasks/s.`,
     '',

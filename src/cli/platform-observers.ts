@@ -7,7 +7,7 @@ import type { Lineage, Tracing } from '../observe/index.js';
 import type { PipelinesRuntime, RuntimeHooks } from '../pipelines/index.js';
 import type { CliContext } from './context.js';
 import { lineageHooks, openLineage } from './lineage-hooks.js';
-import { openTracing, tracingHooks } from './tracing-hooks.js';
+import { attemptTraceSampleEvery, openTracing, tracingHooks } from './tracing-hooks.js';
 
 /** Tracing and lineage of one process. */
 export interface PlatformObservers {
@@ -32,6 +32,7 @@ export async function openObservers(
   const traced = tracingHooks(tracing, ctx.store, {
     workerId: () => runtime()?.workerId ?? undefined,
     logger: ctx.logger,
+    attemptSampleEvery: attemptTraceSampleEvery(process.env),
   });
   const parts = [
     traced,

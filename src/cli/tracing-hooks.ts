@@ -8,6 +8,7 @@ import { UsageError, type Logger } from '../core/index.js';
 import type { MetaStore } from '../meta/index.js';
 import type { AttemptSpanInput, Tracing } from '../observe/index.js';
 import type { AttemptReport, RuntimeHooks } from '../pipelines/index.js';
+import { AttemptSampler } from './attempt-sampling.js';
 import { CommitSpans } from './commit-spans.js';
 
 /** Environment variable with the OTLP/HTTP endpoint; unset: no tracing. */
@@ -46,15 +47,31 @@ export async function openTracing(
  */
 export const HTTP_TRACE_SAMPLE_ENV = 'MARKETLAKE_OTLP_HTTP_SAMPLE_EVERY';
 
-/** How many plain API requests share one span, from the environment (default 100). */
-export function httpTraceSampleEvery(env: NodeJS.ProcessEnv): number {
-  const raw = env[HTTP_TRACE_SAMPLE_ENV];
-  const n = raw === undefined || raw === '' ? 100 : Number(raw);
+/**
+ * Environment variable: past the first 100 attempts of a run, trace one plain attempt in this
+ * many (default 10; failed, retried, slow ones and those that wrote or fetched are always kept).
+ */
+export const ATTEMPT_TRACE_SAMPLE_ENV = 'MARKETLAKE_OTLP_ATTEMPT_SAMPLE_EVERY';
+
+/** A "one in this many" setting from the environment. */
+function sampleEvery(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
   if (!Number.isSafeInteger(n) || n < 1)
     throw new UsageError(
-      `${HTTP_TRACE_SAMPLE_ENV}=${raw ?? ''}: use a whole number >= 1 (1 traces every request).`,
+      `${name}=${raw ?? ''}: use a whole number >= 1 (1 traces every one, ${fallback} is the default).`,
     );
   return n;
+}
+
+/** How many plain API requests share one span, from the environment (default 100). */
+export function httpTraceSampleEvery(env: NodeJS.ProcessEnv): number {
+  return sampleEvery(env, HTTP_TRACE_SAMPLE_ENV, 100);
+}
+
+/** How many plain attempts past a run's first 100 share one span, from the environment (default 10). */
+export function attemptTraceSampleEvery(env: NodeJS.ProcessEnv): number {
+  return sampleEvery(env, ATTEMPT_TRACE_SAMPLE_ENV, 10);
 }
 
 /** The span input of an ended attempt. */
@@ -104,6 +121,8 @@ export interface TracingHooksOptions {
   /** This process's worker id, once the runtime has started. */
   workerId?: () => string | undefined;
   logger?: Logger;
+  /** One plain attempt in this many past a run's first ones gets a span (default 10; 1: all). */
+  attemptSampleEvery?: number;
 }
 
 /** Runtime hooks that emit spans, and `flush` for the commit spans still being looked up. */
@@ -123,9 +142,11 @@ export function tracingHooks(
     options.logger?.warn({ err }, `tracing: ${what}`);
   };
   const commits = new CommitSpans(tracing, meta, options.logger);
+  const sampler = new AttemptSampler(options.attemptSampleEvery ?? 10);
   return {
     flush: () => commits.flush(),
     attemptFinished(report): void {
+      if (!sampler.keep(report)) return;
       const input = attemptSpanInput(report, options.workerId?.());
       tracing.attemptSpan(input);
       for (const request of report.result?.http?.requests ?? [])
@@ -133,6 +154,7 @@ export function tracingHooks(
       if (report.result?.startedAt !== undefined) commits.add(input);
     },
     runFinished(run): void {
+      const notTraced = sampler.finishRun(run.runId);
       void (async () => {
         const row = await meta.db
           .selectFrom('runs')
@@ -148,6 +170,7 @@ export function tracingHooks(
           startMs: row ? Date.parse(row.created_at) : endMs,
           endMs,
           ...(row?.error ? { error: row.error } : {}),
+          ...(notTraced > 0 ? { attemptsNotTraced: notTraced } : {}),
         });
       })().catch((err: unknown) => warn(err, 'could not read the run for its span'));
     },

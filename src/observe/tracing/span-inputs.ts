@@ -57,6 +57,8 @@ export interface RunSpanInput {
   readonly startMs: number;
   readonly endMs: number;
   readonly error?: string;
+  /** Attempts of the run this process ran without a span (sampled out). */
+  readonly attemptsNotTraced?: number;
 }
 
 /** Work inside an attempt (a lake commit, a connector HTTP request): a child of the attempt span. */
@@ -161,6 +163,9 @@ export function runAttributes(r: RunSpanInput): SpanAttributes {
     'marketlake.run.kind': r.kind,
     'marketlake.state': r.state,
     ...(r.job !== null ? { 'marketlake.run.job': r.job } : {}),
+    ...(r.attemptsNotTraced !== undefined
+      ? { 'marketlake.attempts_not_traced': r.attemptsNotTraced }
+      : {}),
   };
 }
 

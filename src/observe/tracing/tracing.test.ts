@@ -133,6 +133,7 @@ describe('createTracing with a local OTLP/HTTP receiver', () => {
       startMs: T0,
       endMs: T0 + 5100,
       error: '1 task failed',
+      attemptsNotTraced: 250,
     });
     await tracing.flush();
     await receiver.waitFor((s) => s.length === 4);
@@ -158,6 +159,7 @@ describe('createTracing with a local OTLP/HTTP receiver', () => {
         'cicd.pipeline.run.id': 'run_A',
         'cicd.pipeline.result': 'failure',
         'marketlake.run.kind': 'schedule',
+        'marketlake.attempts_not_traced': 250,
       },
     });
     expect(prices).toMatchObject({
