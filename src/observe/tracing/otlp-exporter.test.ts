@@ -157,7 +157,9 @@ describe('exportRequestProtobuf', () => {
   const spans = [
     span(1, { parentSpanId: 'b'.repeat(16), name: 'quote " and \n newline', attributes }),
     span(2, { error: 'it "failed"' }),
-    ...Array.from({ length: 200 }, (_, i) => span(3 + i)),
+    // What a JavaScript caller may pass despite the types: no time, an unset attribute.
+    span(3, { startMs: Number.NaN, attributes: { u: undefined as never, k: 1 } }),
+    ...Array.from({ length: 200 }, (_, i) => span(4 + i)),
   ];
 
   it('carries what the JSON encoding carries, read back by an independent decoder', () => {
@@ -181,6 +183,9 @@ describe('exportRequestProtobuf', () => {
       20_000,
     );
     expect(first.startTimeUnixNano).toBe(String(BigInt(T0 + 1) * 1_000_000n));
+    const third = fromProto.resourceSpans[0]!.scopeSpans[0]!.spans[2]!;
+    expect(third.startTimeUnixNano).toBe('0');
+    expect(third.attributes).toEqual([{ key: 'k', value: { intValue: '1' } }]);
   });
 
   it('is about half the size of the JSON encoding', () => {

@@ -89,15 +89,18 @@ function anyValue(v: string | number | boolean): string {
 function attributesJson(attributes: SpanAttributes): string {
   let out = '';
   for (const key in attributes) {
+    const v = attributes[key];
+    // Absent from the type, possible from JavaScript callers: an unset attribute is left out.
+    if (v === undefined) continue;
     if (out !== '') out += ',';
-    out += `${keyHead(key)}${anyValue(attributes[key]!)}}}`;
+    out += `${keyHead(key)}${anyValue(v)}}}`;
   }
   return `[${out}]`;
 }
 
-/** Epoch milliseconds as OTLP's decimal nanoseconds (microsecond precision, no BigInt). */
+/** Epoch milliseconds as OTLP's decimal nanoseconds (microsecond precision, no BigInt; not a time: 0). */
 function nanos(ms: number): string {
-  return `"${Math.round(ms * 1000)}000"`;
+  return Number.isFinite(ms) && ms > 0 ? `"${Math.round(ms * 1000)}000"` : '"0"';
 }
 
 function spanJson(s: FinishedSpan): string {

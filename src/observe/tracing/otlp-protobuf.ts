@@ -92,11 +92,12 @@ class ProtoWriter {
     this.pos += bytes.length;
   }
 
-  /** Epoch milliseconds as fixed64 nanoseconds (microsecond precision). */
+  /** Epoch milliseconds as fixed64 nanoseconds (microsecond precision; not a time: 0). */
   nanos(field: number, ms: number): void {
     this.tag(field, WIRE_FIXED64);
     this.ensure(8);
-    this.buf.writeBigUInt64LE(BigInt(Math.round(ms * 1000)) * 1000n, this.pos);
+    const micros = Number.isFinite(ms) && ms > 0 ? Math.round(ms * 1000) : 0;
+    this.buf.writeBigUInt64LE(BigInt(micros) * 1000n, this.pos);
     this.pos += 8;
   }
 
@@ -154,7 +155,9 @@ function keyField(key: string): Buffer {
 
 function attributes(w: ProtoWriter, field: number, attrs: SpanAttributes): void {
   for (const key in attrs) {
-    const v = attrs[key]!;
+    const v = attrs[key];
+    // Absent from the type, possible from JavaScript callers: an unset attribute is left out.
+    if (v === undefined) continue;
     const kv = w.begin(field);
     w.raw(keyField(key));
     const any = w.begin(KEY_VALUE_VALUE);

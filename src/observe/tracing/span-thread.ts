@@ -40,7 +40,17 @@ function emit(tracing: Tracing, call: SpanCall): void {
 
 port.on('message', (message: ToSpanThread) => {
   if (message.type === 'spans') {
-    for (const call of message.calls) emit(tracing, call);
+    for (const call of message.calls) {
+      try {
+        emit(tracing, call);
+      } catch (err) {
+        // One malformed input loses its span, not the thread.
+        send({
+          type: 'warn',
+          message: `${call[0]}: this input could not be made a span: ${String(err)}`,
+        });
+      }
+    }
     return;
   }
   const { id } = message;

@@ -89,3 +89,39 @@ describe('threaded tracing', () => {
     );
   });
 });
+
+describe('threaded tracing with bad input', () => {
+  it('loses the span of an input that cannot cross or be built, and goes on', async () => {
+    const receiver = await startOtlpReceiver();
+    const { logger, lines } = warnings();
+    const tracing = createThreadedTracing({
+      serviceName: 'svc',
+      url: otlpTracesUrl(receiver.url),
+      logger,
+    });
+    // A function cannot be cloned to the span thread: that message is lost.
+    tracing.runSpan({ ...run(1), error: (() => 'x') as unknown as string });
+    await tracing.flush();
+    // An attempt without its resources cannot be made a span: that call is lost.
+    tracing.attemptSpan({
+      runId: 'run_2',
+      attemptId: 'att_2',
+      asset: 'a',
+      partition: null,
+      attempt: 1,
+      startMs: T0,
+      endMs: T0 + 1,
+      state: 'succeeded',
+      exitReason: 'OK',
+      resources: undefined as never,
+    });
+    tracing.runSpan(run(3));
+    await tracing.shutdown();
+    await receiver.close();
+    expect(receiver.spans.map((s) => s.attributes['cicd.pipeline.run.id'])).toEqual(['run_3']);
+    expect(lines).toContain('tracing: spans could not be handed to the span thread');
+    expect(
+      lines.some((l) => l.startsWith('tracing: attemptSpan: this input could not be made a span')),
+    ).toBe(true);
+  });
+});

@@ -72,7 +72,13 @@ export function createThreadedTracing(options: TracingOptions & { url: string })
   });
 
   const post = (message: ToSpanThread): void => {
-    if (!dead) worker.postMessage(message);
+    if (dead) return;
+    try {
+      worker.postMessage(message);
+    } catch (err) {
+      // A value that cannot be cloned: those spans are lost, never the caller's work.
+      logger?.warn({ err }, 'tracing: spans could not be handed to the span thread');
+    }
   };
   const handOver = (): void => {
     if (timer !== undefined) clearTimeout(timer);
