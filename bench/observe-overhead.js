@@ -88,9 +88,7 @@ const offObservers = {
 };
 // "on" as `marketlake up` runs by default; "all" traces every attempt
 // (MARKETLAKE_OTLP_ATTEMPT_SAMPLE_EVERY=1), measured in rounds of its own against "off".
-const onObservers = await makeObservers(
-  cliTracing.attemptTraceSampleEvery({ MARKETLAKE_OTLP_ATTEMPT_SAMPLE_EVERY: undefined }),
-);
+const onObservers = await makeObservers(cliTracing.attemptTraceSampleEvery({}));
 const allObservers = await makeObservers(1);
 const observers = (on) => (on === 'all' ? allObservers : on ? onObservers : offObservers);
 

@@ -7,3 +7,4 @@ export * from './version.js';
 export * from './config/index.js';
 export * from './civil-date.js';
 export * from './batch-queue.js';
+export * from './source-module.js';

@@ -4,9 +4,8 @@
  * to an array; the array crosses to the span thread when it holds `CALLS_PER_MESSAGE` calls or
  * `HAND_OVER_MS` after its first. Decision 0009 says why.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { runnableModule } from '../../core/index.js';
 import type {
   FromSpanThread,
   SpanCall,
@@ -21,26 +20,17 @@ export const CALLS_PER_MESSAGE = 256;
 /** Longest a call waits in this thread before it is sent (ms); the export adds its own delay. */
 export const HAND_OVER_MS = 50;
 
-/** The span thread's module: the compiled one, or its TypeScript source through a bootstrap. */
-function spanThreadModule(): { file: string; entry?: string } {
-  const built = fileURLToPath(new URL('./span-thread.js', import.meta.url));
-  if (existsSync(built)) return { file: built };
-  return {
-    file: fileURLToPath(new URL('./span-thread-bootstrap.mjs', import.meta.url)),
-    entry: fileURLToPath(new URL('./span-thread.ts', import.meta.url)),
-  };
-}
-
 /** The tracing of `createTracing` when an endpoint is set: `options.url` is the traces URL. */
 export function createThreadedTracing(options: TracingOptions & { url: string }): Tracing {
   const { logger, endpoint: _endpoint, ...rest } = options;
   const warn = (message: string): void => logger?.warn(`tracing: ${message}`);
-  const module = spanThreadModule();
+  // The compiled span-thread.js, or its TypeScript source through core's bootstrap.
+  const { file, sourceEntry } = runnableModule(import.meta.url, 'span-thread');
   const data: SpanThreadData = {
     options: rest,
-    ...(module.entry !== undefined ? { entry: module.entry } : {}),
+    ...(sourceEntry !== undefined ? { entry: sourceEntry } : {}),
   };
-  const worker = new Worker(module.file, { workerData: data });
+  const worker = new Worker(file, { workerData: data });
   // The thread never keeps the process alive by itself; it is held only while a flush waits.
   worker.unref();
   const waiting = new Map<number, () => void>();

@@ -1,10 +1,8 @@
 /**
- * Which file the pool forks and with which Node flags. Built code forks attempt-worker.js beside
- * this module; TypeScript sources (tests) fork worker-bootstrap.mjs, which loads attempt-worker.ts
- * through jiti, so no loader flag has to be given to Node.
+ * Which file the pool forks and with which Node flags: attempt-worker.js beside this module, or
+ * its TypeScript source through core's bootstrap (`runnableModule`).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { runnableModule } from '../../core/index.js';
 
 /** What `child_process.fork` needs to start a worker. */
 export interface WorkerLaunch {
@@ -24,11 +22,6 @@ export interface WorkerLaunch {
 export function workerLaunch(heapLimitMb: number | undefined): WorkerLaunch {
   const execArgv = ['--expose-gc'];
   if (heapLimitMb !== undefined) execArgv.push(`--max-old-space-size=${heapLimitMb}`);
-  const built = fileURLToPath(new URL('./attempt-worker.js', import.meta.url));
-  if (existsSync(built)) return { modulePath: built, args: [], execArgv };
-  return {
-    modulePath: fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url)),
-    args: [fileURLToPath(new URL('./attempt-worker.ts', import.meta.url))],
-    execArgv,
-  };
+  const { file, sourceEntry } = runnableModule(import.meta.url, 'attempt-worker');
+  return { modulePath: file, args: sourceEntry !== undefined ? [sourceEntry] : [], execArgv };
 }
