@@ -14,7 +14,7 @@ const verdict = (ok) => (ok ? '**met**' : '**missed**');
 /** What each tool in an import table does, so the comparison can be judged. */
 const WHAT = {
   marketlake:
-    '`lake.import` into `bars_1d` (= `marketlake lake import`): CSV read as text, typed with TRY_CAST, row checks, duplicate-key check, quarantine, partition by year, one zstd file per year sorted by (symbol, date), key stats, fsync, rename, catalog commit (SQLite), manifest',
+    '`lake.import` into `bars_1d` (= `marketlake lake import`): CSV read with the required prices typed by the reader (a blank or bad price is a rejected line with its line number) and the other columns as text typed with TRY_CAST, row checks, duplicate-key check, quarantine, partition by year, one zstd file per year sorted by (symbol, date), key stats, fsync, rename, catalog commit (SQLite), manifest',
   'marketlake-file-drop':
     '`ingestDroppedFile` with a vendor mapping (the inbox path of market data: mapping, `source` and `ingested_at` constants, archive of the original, then the same import); the file is copied into the inbox untimed',
   'duckdb-copy':

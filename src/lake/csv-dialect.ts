@@ -17,6 +17,8 @@ export interface CsvDialect {
   columns: string[];
   /** `read_csv` options (without the path and rejects options), every column as VARCHAR. */
   options: string[];
+  /** Source columns the scan reads as a type instead of VARCHAR (see `dialectOptions`). */
+  typed?: ReadonlyMap<string, string>;
 }
 
 /** Where DuckDB's CSV reader stores the lines it rejects. */
@@ -36,7 +38,7 @@ export function csvReaderSql(
   dialect?: CsvDialect,
 ): string {
   const opts = dialect
-    ? [...dialect.options]
+    ? dialectOptions(dialect)
     : ['all_varchar = true', `header = ${given.header === false ? 'false' : 'true'}`];
   if (!dialect && given.delimiter) opts.push(`delim = ${literal(given.delimiter)}`);
   if (!dialect && given.quote) opts.push(`quote = ${literal(given.quote)}`);
@@ -47,6 +49,21 @@ export function csvReaderSql(
       `rejects_scan = ${literal(rejects.scan)}`,
     );
   return `read_csv(${literal(file)}, ${opts.join(', ')})`;
+}
+
+/**
+ * The dialect's `read_csv` options, with the `typed` columns read as their type: a blank field
+ * there is not NULL (`force_not_null`), so a blank or unconvertible value is a rejected line with
+ * its line number, like a ragged line, instead of a row that must be found in the file later.
+ */
+function dialectOptions(dialect: CsvDialect): string[] {
+  const typed = dialect.typed;
+  if (!typed || typed.size === 0) return [...dialect.options];
+  const columns = `columns = {${dialect.columns.map((c) => `${literal(c)}: ${literal(typed.get(c) ?? 'VARCHAR')}`).join(', ')}}`;
+  return [
+    ...dialect.options.map((o) => (o.startsWith('columns = ') ? columns : o)),
+    `force_not_null = [${[...typed.keys()].map(literal).join(', ')}]`,
+  ];
 }
 
 /** Text sniffed from a compressed file: DuckDB's own sniffer samples about 20,000 rows. */

@@ -40,6 +40,11 @@ describe('CSV line scan', () => {
             [3, 8],
           ]),
           rejected: new Map([[5, 6]]),
+          text: new Map([
+            [1, '1,x'],
+            [2, '2,"multi\nline"'],
+            [3, '4,y'],
+          ]),
         });
       });
     },
@@ -94,6 +99,22 @@ describe('CSV line scan', () => {
         records: 30_000,
       });
       expect(found?.accepted).toEqual(new Map([...wanted].map((r) => [r, starts[r - 1]!])));
+      // Every record's text, whichever chunks it straddles.
+      const all = new Set(Array.from({ length: 30_000 }, (_, i) => i + 1));
+      const texts = (
+        await scanCsvLines(file, {
+          quote: '"',
+          headerLines: 1,
+          wanted: all,
+          rejectedLines: [],
+          records: 30_000,
+        })
+      )?.text;
+      expect(texts?.size).toBe(30_000);
+      for (const r of all) {
+        const expected = r % 7 === 0 ? `${r},"first half\nsecond half of ${r}"` : `${r},note ${r}`;
+        if (texts?.get(r) !== expected) expect(texts?.get(r)).toBe(expected);
+      }
     });
   });
 });

@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { messageOf, newSortableId } from '../core/index.js';
-import type { Dataset } from './dataset-spec.js';
+import type { ColumnSpec, Dataset } from './dataset-spec.js';
 import {
   csvReaderSql,
   sniffCsvDialect,
@@ -11,12 +11,12 @@ import {
   type CsvRejects,
 } from './csv-dialect.js';
 import { scanCsvLines, type CsvLines } from './csv-lines.js';
-import { findDuplicateKeys, markDuplicates, type DuplicateKey } from './duplicate-keys.js';
+import { findDuplicateKeys, markDuplicates } from './duplicate-keys.js';
 import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
 import { addQuarantined, type QuarantinedRow } from './quarantine.js';
 import { ident, literal, text } from './sql.js';
-import { stageInput, type ColumnMapping } from './staged-input.js';
+import { scanTypedColumns, stageInput, type ColumnMapping } from './staged-input.js';
 import type { CommitGuard } from './catalog.js';
 import { commitStaged, type WriteMode } from './write-commit.js';
 
@@ -74,6 +74,12 @@ interface SourceInfo {
   rejectedLines: number[];
   /** Physical lines of the rows to quarantine, when the file was scanned for them. */
   lines?: CsvLines;
+  /** Source columns the scan read typed -> the dataset column each feeds. */
+  typed: ReadonlyMap<string, ColumnSpec>;
+  /** Dataset column -> its position, to list a line's problems in column order. */
+  columnOrder: ReadonlyMap<string, number>;
+  /** Whether a record spans lines (a quoted line break): then the reader's line numbers drift. */
+  spansLines: boolean;
 }
 
 function detectFormat(file: string, given?: ImportFormat): ImportFormat {
@@ -148,13 +154,24 @@ export async function importFiles(
       offset += info.rows;
     }
     options.onProgress?.({ phase: 'read', done: sources.length, total: sources.length });
-    const locate = (ord: number): { info: SourceInfo; line: number | null } => {
+    const locate = (
+      ord: number,
+    ): { info: SourceInfo; line: number | null; raw: string | undefined } => {
       const info =
         infos.find((s) => ord > s.offset && ord <= s.offset + s.rows) ?? infos[infos.length - 1]!;
-      return { info, line: lineOf(info, ord - info.offset) };
+      const index = ord - info.offset;
+      return { info, line: lineOf(info, index), raw: info.lines?.text.get(index) };
     };
     const dups = await findDuplicateKeys(conn, dataset, table);
-    await scanBadLines(conn, table, infos, dups, options);
+    const badOrds = (
+      await conn.runAndReadAll(
+        `SELECT rowid + 1 AS _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`,
+      )
+    )
+      .getRowObjectsJson()
+      .map((r) => Number(r['_ord']));
+    // Running this scan during the partition writes gained nothing on two cores (measured).
+    await scanBadLines(infos, [...badOrds, ...dups.flatMap((d) => d.ordinals)], options);
     await markDuplicates(conn, dataset, table, dups, (ord) => {
       const { info, line } = locate(ord);
       return `${path.basename(info.file)}:${line ?? '?'}`;
@@ -162,8 +179,16 @@ export async function importFiles(
 
     const quarantined: QuarantinedRow[] = [];
     for (const info of infos) {
-      for (const r of await rejectedRows(conn, info, importId))
-        quarantined.push({ ...r, dataset: dataset.name });
+      for (const r of await rejectedRows(conn, info)) {
+        quarantined.push({
+          dataset: dataset.name,
+          importId,
+          sourceFile: info.file,
+          line: info.lines?.rejected.get(r.line) ?? r.line,
+          raw: r.raw,
+          reason: r.reason,
+        });
+      }
     }
     const bad = (
       await conn.runAndReadAll(
@@ -171,13 +196,14 @@ export async function importFiles(
       )
     ).getRowObjectsJson();
     for (const r of bad) {
-      const { info, line } = locate(Number(r['_ord']));
+      const { info, line, raw } = locate(Number(r['_ord']));
       quarantined.push({
         dataset: dataset.name,
         importId,
         sourceFile: info.file,
         line,
-        raw: text(r['_raw']),
+        // The file's own text where the scan found the row; typed columns only have values.
+        raw: raw ?? text(r['_raw']),
         reason: text(r['_reason']),
       });
     }
@@ -297,13 +323,18 @@ async function stageFile(
     );
   }
   const target = index === 0 ? table : `${table}_${index}`;
+  const typed = dialect
+    ? scanTypedColumns(dataset, columns, options, file)
+    : new Map<string, ColumnSpec>();
+  const reading = dialect && typed.size > 0 ? { ...dialect, typed: typeNames(typed) } : dialect;
   const staged = await stageInput(
     conn,
     dataset,
     {
-      sql: `SELECT * FROM ${readerSql(file, format, options, rejects, dialect)}`,
+      sql: `SELECT * FROM ${readerSql(file, format, options, rejects, reading)}`,
       columns,
       label: file,
+      lineBreakColumns: format === 'csv' ? columns.filter((c) => !typed.has(c)) : [],
     },
     options,
     target,
@@ -314,16 +345,27 @@ async function stageFile(
       details: { file },
     });
   });
+  const rejectedLines: number[] = [];
+  let rejectSpansLines = false;
+  if (rejects) {
+    const rows = await conn.runAndReadAll(
+      `SELECT line, bool_or(contains(trim(csv_line, chr(13) || chr(10)), chr(10))) AS nl FROM ${ident(rejects.table)} GROUP BY line ORDER BY line`,
+    );
+    for (const r of rows.getRowObjectsJson()) {
+      rejectedLines.push(Number(r['line']));
+      if (r['nl'] === true) rejectSpansLines = true;
+    }
+  }
+  // Only rejected lines need it, and a rejected line that spans lines already tells.
+  const spansLines =
+    rejectSpansLines ||
+    (rejectedLines.length > 0 &&
+      (
+        await conn.runAndReadAll(`SELECT bool_or(_nl) AS nl FROM ${ident(target)}`)
+      ).getRowObjectsJson()[0]?.['nl'] === true);
   if (target !== table) {
     await conn.run(`INSERT INTO ${ident(table)} SELECT * FROM ${ident(target)}`);
     await conn.run(`DROP TABLE ${ident(target)}`);
-  }
-  let rejectedLines: number[] = [];
-  if (rejects) {
-    const rows = await conn.runAndReadAll(
-      `SELECT DISTINCT line FROM ${ident(rejects.table)} ORDER BY line`,
-    );
-    rejectedLines = rows.getRowObjectsJson().map((r) => Number(r['line']));
   }
   return {
     file,
@@ -333,7 +375,14 @@ async function stageFile(
     rows: staged.rows,
     headerLines: format === 'csv' && options.header !== false ? 1 : 0,
     rejectedLines,
+    typed,
+    columnOrder: new Map(dataset.columns.map((c, i) => [c.name, i])),
+    spansLines,
   };
+}
+
+function typeNames(typed: ReadonlyMap<string, ColumnSpec>): Map<string, string> {
+  return new Map([...typed].map(([src, col]) => [src, col.type]));
 }
 
 /**
@@ -341,20 +390,10 @@ async function stageFile(
  * counting rows is off after an empty line or a quoted line break (see `scanCsvLines`).
  */
 async function scanBadLines(
-  conn: DuckDBConnection,
-  table: string,
   infos: SourceInfo[],
-  dups: readonly DuplicateKey[],
+  ords: readonly number[],
   options: ImportOptions,
 ): Promise<void> {
-  const ords = (
-    await conn.runAndReadAll(
-      `SELECT rowid + 1 AS _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`,
-    )
-  )
-    .getRowObjectsJson()
-    .map((r) => Number(r['_ord']));
-  ords.push(...dups.flatMap((d) => d.ordinals));
   for (const info of infos) {
     if (info.format !== 'csv') continue;
     const wanted = new Set(
@@ -362,7 +401,8 @@ async function scanBadLines(
         .filter((o) => o > info.offset && o <= info.offset + info.rows)
         .map((o) => o - info.offset),
     );
-    if (wanted.size === 0 && info.rejectedLines.length === 0) continue;
+    // DuckDB numbers rejected lines right (empty lines included) until a record spans lines.
+    if (wanted.size === 0 && (info.rejectedLines.length === 0 || !info.spansLines)) continue;
     info.lines = await scanCsvLines(info.file, {
       quote: options.quote ?? '"',
       headerLines: info.headerLines,
@@ -373,24 +413,61 @@ async function scanBadLines(
   }
 }
 
-async function rejectedRows(
-  conn: DuckDBConnection,
-  info: SourceInfo,
-  importId: string,
-): Promise<Omit<QuarantinedRow, 'dataset'>[]> {
+/** A line DuckDB's reader rejected: its line in the reader's numbering, text and reason. */
+interface RejectedRow {
+  line: number;
+  raw: string;
+  reason: string;
+}
+
+async function rejectedRows(conn: DuckDBConnection, info: SourceInfo): Promise<RejectedRow[]> {
   if (info.format !== 'csv') return [];
   const rows = await conn
     .runAndReadAll(
-      `SELECT line, any_value(csv_line) AS raw, string_agg(error_message, '; ') AS reason FROM ${ident(`_rej_${info.index}`)} GROUP BY line ORDER BY line`,
+      `SELECT line, column_name, error_type, csv_line, error_message FROM ${ident(`_rej_${info.index}`)} ORDER BY line, column_idx`,
     )
     .catch(() => undefined);
   if (!rows) return [];
-  return rows.getRowObjectsJson().map((r) => ({
-    importId,
-    sourceFile: info.file,
-    line: info.lines?.rejected.get(Number(r['line'])) ?? Number(r['line']),
-    // DuckDB's csv_line can carry the previous line's terminator (CRLF files, skipped blank lines).
-    raw: text(r['raw']).replace(/^[\r\n]+|[\r\n]+$/g, ''),
-    reason: `unparseable line: ${text(r['reason'])}`,
+  const byLine = new Map<number, { raw: string; problems: { order: number; reason: string }[] }>();
+  for (const r of rows.getRowObjectsJson()) {
+    const line = Number(r['line']);
+    let entry = byLine.get(line);
+    if (!entry) {
+      // DuckDB's csv_line can carry the previous line's terminator (CRLF files, skipped blank lines).
+      entry = { raw: text(r['csv_line']).replace(/^[\r\n]+|[\r\n]+$/g, ''), problems: [] };
+      byLine.set(line, entry);
+    }
+    const col = r['error_type'] === 'CAST' ? info.typed.get(text(r['column_name'])) : undefined;
+    entry.problems.push(
+      col
+        ? {
+            order: info.columnOrder.get(col.name) ?? 0,
+            reason: castReason(col, text(r['error_message'])),
+          }
+        : { order: -1, reason: `unparseable line: ${text(r['error_message'])}` },
+    );
+  }
+  return [...byLine].map(([line, entry]) => ({
+    line,
+    raw: entry.raw,
+    // A ragged line's values sit in the wrong columns: its cast errors say nothing more.
+    reason: (entry.problems.some((p) => p.order < 0)
+      ? entry.problems.filter((p) => p.order < 0)
+      : entry.problems
+    )
+      .sort((a, b) => a.order - b.order)
+      .map((p) => p.reason)
+      .join('; '),
   }));
+}
+
+/** The reason a typed scan column did not convert, worded as staging words it for text columns. */
+function castReason(col: ColumnSpec, message: string): string {
+  const value =
+    /Could not convert string "([\s\S]*)" to '/.exec(message)?.[1] ??
+    /Could not convert string "([\s\S]*)$/.exec(message)?.[1] ??
+    '';
+  return value.trim() === ''
+    ? `${col.name} is blank`
+    : `${col.name}: "${value}" is not a valid ${col.type}`;
 }

@@ -84,6 +84,32 @@ export function resolveColumns(
   return out;
 }
 
+/** Types a CSV scan can read directly: a value that does not convert is a rejected line. */
+const SCAN_TYPES = new Set(['DOUBLE', 'FLOAT', 'REAL']);
+
+/**
+ * Source columns a CSV scan should read as their dataset column's type (see `dialectOptions`):
+ * required floating-point columns fed by a source column of their own. Returns source column ->
+ * the dataset column it feeds.
+ */
+export function scanTypedColumns(
+  spec: DatasetSpec,
+  sourceColumns: readonly string[],
+  mapping: ColumnMapping,
+  label: string,
+): Map<string, ColumnSpec> {
+  const resolved = resolveColumns(spec, sourceColumns, mapping, label);
+  const uses = new Map<string, number>();
+  for (const src of resolved.values()) if (src) uses.set(src, (uses.get(src) ?? 0) + 1);
+  const out = new Map<string, ColumnSpec>();
+  for (const col of spec.columns) {
+    const src = resolved.get(col.name);
+    if (src && col.nullable === false && SCAN_TYPES.has(col.type) && uses.get(src) === 1)
+      out.set(src, col);
+  }
+  return out;
+}
+
 /**
  * Stages a source relation (`SELECT ...` that yields the source columns, in order) into a temp
  * table of the dataset's types. Rows that do not convert, are blank where a value is required,
@@ -93,7 +119,13 @@ export function resolveColumns(
 export async function stageInput(
   conn: DuckDBConnection,
   spec: DatasetSpec,
-  source: { sql: string; columns: readonly string[]; label: string },
+  source: {
+    sql: string;
+    columns: readonly string[];
+    label: string;
+    /** Source text columns to look into for `_nl`: whether the row holds a (quoted) line break. */
+    lineBreakColumns?: readonly string[];
+  },
   mapping: ColumnMapping,
   table: string,
 ): Promise<StagedInput> {
@@ -102,6 +134,9 @@ export async function stageInput(
   const typed: string[] = [];
   // Each problem is a condition and the message it gives; a row's reason lists them all.
   const problems: { when: string; message: string }[] = [];
+  // What marks a row bad, cheaper than OR-ing every problem: a required column that did not
+  // convert is bad whether its text was blank or not.
+  const bad: string[] = [];
   for (const col of spec.columns) {
     const c = ident(col.name);
     const constant = mapping.constants?.[col.name];
@@ -112,6 +147,7 @@ export async function stageInput(
         when: `${c} IS NULL`,
         message: literal(`${col.name}: constant "${constant}" is not a valid ${col.type}`),
       });
+      bad.push(`${c} IS NULL`);
       continue;
     }
     if (src === undefined) {
@@ -126,32 +162,38 @@ export async function stageInput(
       when: `${c} IS NULL AND ${present}`,
       message: `${literal(`${col.name}: "`)} || ${text} || ${literal(`" is not a valid ${col.type}`)}`,
     });
-    if (col.nullable === false)
+    if (col.nullable === false) {
       problems.push({
         when: `${c} IS NULL AND NOT ${present}`,
         message: literal(`${col.name} is blank`),
       });
+      bad.push(`${c} IS NULL`);
+    } else bad.push(`(${c} IS NULL AND ${present})`);
   }
   for (const check of spec.checks ?? []) {
     problems.push({ when: `NOT COALESCE((${check.sql}), true)`, message: literal(check.message) });
+    bad.push(`NOT COALESCE((${check.sql}), true)`);
   }
   // Good rows (nearly all) only evaluate the conditions; the message text is built for bad rows.
   const reason =
     problems.length === 0
       ? 'CAST(NULL AS VARCHAR)'
-      : `CASE WHEN ${problems.map((p) => `(${p.when})`).join(' OR ')} THEN concat_ws('; ', ${problems.map((p) => `CASE WHEN ${p.when} THEN ${p.message} END`).join(', ')}) END`;
+      : `CASE WHEN ${bad.join(' OR ')} THEN concat_ws('; ', ${problems.map((p) => `CASE WHEN ${p.when} THEN ${p.message} END`).join(', ')}) END`;
   const delimiter = mapping.delimiter ?? ',';
   const rawText = `concat_ws(${literal(delimiter)}, ${[...rawName.values()].map((r) => `COALESCE(CAST(${r} AS VARCHAR), '')`).join(', ')})`;
   const carried = source.columns
     .map((c) => `src.${ident(c)} AS ${rawName.get(c) ?? ''}`)
     .join(', ');
   const cols = spec.columns.map((c) => ident(c.name)).join(', ');
+  const lineBreaks = source.lineBreakColumns
+    ? `, ${source.lineBreakColumns.map((c) => `COALESCE(contains(${rawName.get(c) ?? 'NULL'}, chr(10)), false)`).join(' OR ') || 'false'} AS _nl`
+    : '';
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
     WITH src AS (${source.sql}),
     s1 AS (SELECT ${carried}, ${typed.join(', ')} FROM src),
     s2 AS (SELECT *, ${reason} AS _reason, ${partitionSql(spec)} AS _part FROM s1)
-    SELECT ${cols}, _part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw FROM s2`);
+    SELECT ${cols}, _part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw${lineBreaks} FROM s2`);
   const counts = await conn.runAndReadAll(
     `SELECT count(*)::BIGINT AS n, count(_reason)::BIGINT AS bad FROM ${ident(table)}`,
   );
