@@ -117,4 +117,62 @@ describe('CSV line scan', () => {
       }
     });
   });
+
+  it.each([
+    ['plain', 'big.csv', (t: string) => Buffer.from(t)],
+    ['gzip', 'big.csv.gz', (t: string) => gzipSync(t)],
+  ] as const)(
+    'counts whole unquoted chunks without visiting their lines, and agrees with a line-by-line reading (%s)',
+    async (_label, name, encode) => {
+      // ~5 MiB of unquoted records: CRLF and empty lines in some stretches only, so some 1 MiB
+      // chunks are counted in bulk and others read line by line.
+      const lines = ['id,note'];
+      for (let r = 1; r <= 200_000; r++) {
+        const stretch = Math.floor(r / 20_000);
+        lines.push(`${r},note number ${r}${stretch === 3 ? '\r' : ''}`);
+        if (stretch === 5 && r % 1_000 === 0) lines.push(r % 2000 === 0 ? '' : '\r');
+      }
+      // The reader's view, line by line: records, empty lines counted in its numbering.
+      const reference = { accepted: new Map<number, number>(), text: new Map<number, string>() };
+      const readerLineOf = new Map<number, number>();
+      let readerLine = 0;
+      let records = 0;
+      lines.forEach((line, i) => {
+        readerLine++;
+        const value = line.replace(/\r+$/, '');
+        if (value === '') return;
+        if (++records > 1) {
+          reference.accepted.set(records - 1, i + 1);
+          reference.text.set(records - 1, value);
+          readerLineOf.set(records - 1, readerLine);
+        }
+      });
+      const rejectedRows = [199_999];
+      const rejectedLines = rejectedRows.map((r) => readerLineOf.get(r)!);
+      // Targets leave the second and fourth chunks (a CRLF stretch, a plain one) to bulk counting.
+      const wanted = new Set([1, 2, 110_000, 199_998, 200_000]);
+      await withTempDir(async (dir) => {
+        const file = path.join(dir, name);
+        writeFileSync(file, encode(lines.join('\n') + '\n'));
+        const found = await scanCsvLines(file, {
+          quote: '"',
+          headerLines: 1,
+          wanted: new Set([...wanted].map((r) => r - rejectedRows.filter((x) => x < r).length)),
+          rejectedLines,
+          records: 200_000,
+        });
+        expect(found?.rejected).toEqual(
+          new Map(rejectedRows.map((r, k) => [rejectedLines[k]!, reference.accepted.get(r)!])),
+        );
+        // Accepted indexes skip the rejected rows.
+        const expected = [...wanted].map((r) => {
+          const index = r - rejectedRows.filter((x) => x < r).length;
+          return [index, reference.accepted.get(r)!, reference.text.get(r)!] as const;
+        });
+        expect([...(found?.accepted ?? [])].map(([k, v]) => [k, v, found?.text.get(k)])).toEqual(
+          expected,
+        );
+      });
+    },
+  );
 });

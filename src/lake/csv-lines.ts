@@ -38,7 +38,13 @@ export async function scanCsvLines(
   file: string,
   query: CsvLineQuery,
 ): Promise<CsvLines | undefined> {
-  const rejected = new Set(query.rejectedLines);
+  // Targets in ascending order, compared with the counters as they grow (no lookup per line).
+  const rejected = [...new Set(query.rejectedLines)].sort((a, b) => a - b);
+  const wanted = [...query.wanted].sort((a, b) => a - b);
+  let ri = 0;
+  let wi = 0;
+  let nextRejected = rejected[0] ?? Infinity;
+  let nextWanted = wanted[0] ?? Infinity;
   const out: CsvLines = { accepted: new Map(), rejected: new Map(), text: new Map() };
   const quote = query.quote.length === 1 ? query.quote.charCodeAt(0) : -1;
   let physical = 1; // line the current position is on
@@ -57,8 +63,10 @@ export async function scanCsvLines(
     if (!empty) {
       records++;
       if (records > query.headerLines) {
-        if (rejected.has(readerLine)) out.rejected.set(readerLine, start);
-        else if (query.wanted.has(++accepted)) {
+        while (nextRejected < readerLine) nextRejected = rejected[++ri] ?? Infinity;
+        if (nextRejected === readerLine) out.rejected.set(readerLine, start);
+        else if (++accepted === nextWanted) {
+          nextWanted = wanted[++wi] ?? Infinity;
           out.accepted.set(accepted, start);
           const bytes = Buffer.concat([...carry, chunk.subarray(from, end)]);
           out.text.set(accepted, bytes.toString('utf8').replace(/\r+$/, ''));
@@ -79,6 +87,33 @@ export async function scanCsvLines(
     // quote or continue a quoted value (rare in market data), which keeps a 600k-line file fast.
     let nextQuote = quote < 0 ? -1 : chunk.indexOf(quote);
     let i = 0;
+    // A chunk of whole, non-empty, unquoted lines with no target among them is only counted.
+    if (
+      !inQuotes &&
+      nextQuote === -1 &&
+      records >= query.headerLines &&
+      (!empty || (chunk[0] !== NL && chunk[0] !== CR)) &&
+      chunk.indexOf('\n\n') === -1 &&
+      chunk.indexOf('\n\r') === -1
+    ) {
+      let n = 0;
+      let last = -1;
+      for (let j = chunk.indexOf(NL); j !== -1; j = chunk.indexOf(NL, j + 1)) {
+        n++;
+        last = j;
+      }
+      if (n > 0 && accepted + n < nextWanted && readerLine + n < nextRejected) {
+        readerLine += n;
+        records += n;
+        accepted += n;
+        physical += n;
+        start = physical;
+        empty = true;
+        carry = [];
+        from = last + 1;
+        i = last + 1;
+      }
+    }
     while (i < chunk.length) {
       const nl = chunk.indexOf(NL, i);
       const end = nl === -1 ? chunk.length : nl;

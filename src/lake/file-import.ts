@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { messageOf, newSortableId } from '../core/index.js';
@@ -11,6 +11,8 @@ import {
   type CsvRejects,
 } from './csv-dialect.js';
 import { scanCsvLines, type CsvLines } from './csv-lines.js';
+import { gunzipCopy } from './gunzip-copy.js';
+import { IMPORT_COPY_PREFIX } from './vacuum.js';
 import { findDuplicateKeys, markDuplicates } from './duplicate-keys.js';
 import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
@@ -65,6 +67,8 @@ export interface ImportResult {
 
 interface SourceInfo {
   file: string;
+  /** What was read: the file, or its decompressed copy. */
+  readPath: string;
   index: number;
   format: ImportFormat;
   offset: number;
@@ -143,13 +147,33 @@ export async function importFiles(
     }
   }
   const importId = newSortableId('imp_');
+  // Decompressed copies of gzip CSV files, read instead of them (see `gunzipCopy`).
+  const copies = path.join(
+    ctx.layout.stagingRoot,
+    `${IMPORT_COPY_PREFIX}${dataset.name}--${importId}`,
+  );
+  try {
+    return await importStaged(ctx, dataset, sources, importId, copies, options);
+  } finally {
+    rmSync(copies, { recursive: true, force: true });
+  }
+}
+
+async function importStaged(
+  ctx: LakeContext,
+  dataset: Dataset,
+  sources: string[],
+  importId: string,
+  copies: string,
+  options: ImportOptions,
+): Promise<ImportResult> {
   return ctx.engine.withConnection(async (conn) => {
     const table = `_import_${importId}`;
     const infos: SourceInfo[] = [];
     let offset = 0;
     for (const [i, file] of sources.entries()) {
       options.onProgress?.({ phase: 'read', done: i, total: sources.length, file });
-      const info = await stageFile(conn, dataset, file, i, offset, table, options);
+      const info = await stageFile(conn, dataset, file, copies, i, offset, table, options);
       infos.push(info);
       offset += info.rows;
     }
@@ -290,6 +314,8 @@ async function stageFile(
   conn: DuckDBConnection,
   dataset: Dataset,
   file: string,
+  /** Folder for a decompressed copy of a gzip CSV file (see `gunzipCopy`). */
+  copies: string,
   index: number,
   offset: number,
   table: string,
@@ -299,8 +325,17 @@ async function stageFile(
   const rejects =
     format === 'csv' ? { table: `_rej_${index}`, scan: `_rejscan_${index}` } : undefined;
   let columns: string[];
-  const dialect =
-    format === 'csv' ? await sniffCsvDialect(conn, file, csvOptions(file, options)) : undefined;
+  // The dialect is sniffed from the start of the file while the rest is decompressed.
+  const [copied, sniffed] = await Promise.allSettled([
+    format === 'csv' && /\.gz$/i.test(file)
+      ? gunzipCopy(file, path.join(copies, String(index)))
+      : file,
+    format === 'csv' ? sniffCsvDialect(conn, file, csvOptions(file, options)) : undefined,
+  ]);
+  if (copied.status === 'rejected') throw copied.reason;
+  if (sniffed.status === 'rejected') throw sniffed.reason;
+  const readPath = copied.value;
+  const dialect = sniffed.value;
   try {
     // Sniff with the same options as the scan: without rejects capture, one line with a wrong
     // column count makes DuckDB's sniffer give up on the delimiter and see a single column.
@@ -308,7 +343,7 @@ async function stageFile(
       dialect?.columns ??
       (
         await conn.runAndReadAll(
-          `DESCRIBE SELECT * FROM ${readerSql(file, format, options, rejects)}`,
+          `DESCRIBE SELECT * FROM ${readerSql(readPath, format, options, rejects)}`,
         )
       )
         .getRowObjectsJson()
@@ -331,7 +366,7 @@ async function stageFile(
     conn,
     dataset,
     {
-      sql: `SELECT * FROM ${readerSql(file, format, options, rejects, reading)}`,
+      sql: `SELECT * FROM ${readerSql(readPath, format, options, rejects, reading)}`,
       columns,
       label: file,
       lineBreakColumns: format === 'csv' ? columns.filter((c) => !typed.has(c)) : [],
@@ -369,6 +404,7 @@ async function stageFile(
   }
   return {
     file,
+    readPath,
     index,
     format,
     offset,
@@ -403,7 +439,7 @@ async function scanBadLines(
     );
     // DuckDB numbers rejected lines right (empty lines included) until a record spans lines.
     if (wanted.size === 0 && (info.rejectedLines.length === 0 || !info.spansLines)) continue;
-    info.lines = await scanCsvLines(info.file, {
+    info.lines = await scanCsvLines(info.readPath, {
       quote: options.quote ?? '"',
       headerLines: info.headerLines,
       wanted,

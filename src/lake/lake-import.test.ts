@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { keysOf } from '../../test/helpers/bars.js';
 import { sqlString, withDuck } from '../../test/helpers/duck.js';
 import { failure } from '../../test/helpers/errors.js';
 import { withLake } from '../../test/helpers/with-lake.js';
+import { LakeImportFileError } from './errors.js';
 
 const HEADER = 'date,open,high,low,close,volume,symbol';
 
@@ -98,7 +99,7 @@ describe.each(backends)('lake import on $name', (backend) => {
   it.skipIf(backend.skip)(
     'reads gzip, another delimiter and YYYYMMDD dates (auto-detected or given with dateFormat)',
     async () => {
-      await withLake(backend, async ({ lake, dir }) => {
+      await withLake(backend, async ({ lake, dir, root }) => {
         const gz = path.join(dir, 'krx.csv.gz');
         writeFileSync(
           gz,
@@ -113,6 +114,19 @@ describe.each(backends)('lake import on $name', (backend) => {
         );
         const first = await lake.import('bars_1d', [gz], { delimiter: ';' });
         expect(first.rowsImported).toBe(2);
+        // The decompressed copy it read is gone; the source is untouched.
+        expect(readdirSync(path.join(root, '_staging'))).toEqual([]);
+        expect(existsSync(gz)).toBe(true);
+
+        // A truncated gzip file is refused by name, with nothing committed and nothing left.
+        const cut = path.join(dir, 'cut.csv.gz');
+        const whole = readFileSync(gz);
+        writeFileSync(cut, whole.subarray(0, whole.length - 12));
+        const err = await lake.import('bars_1d', [cut]).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(LakeImportFileError);
+        expect((err as Error).message).toContain(`Cannot decompress ${cut}`);
+        expect((err as Error).message).toContain('not truncated');
+        expect(readdirSync(path.join(root, '_staging'))).toEqual([]);
 
         const tsv = path.join(dir, 'eu.tsv');
         writeFileSync(

@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backends } from '../../test/helpers/backends.js';
@@ -274,6 +282,16 @@ describe.each(backends)('lake maintenance on $name', (backend) => {
         const otherStaging = path.join(root, '_staging', 'instruments--01other');
         mkdirSync(otherStaging, { recursive: true });
         writeFileSync(path.join(otherStaging, 'y.parquet'), 'partial');
+        // An import's decompressed copy: a day-old one was left by a crash, a fresh one may be
+        // in use by an import that holds no lease yet.
+        const oldCopy = path.join(root, '_staging', '_import--bars_1d--imp_old');
+        const freshCopy = path.join(root, '_staging', '_import--bars_1d--imp_fresh');
+        for (const d of [oldCopy, freshCopy]) {
+          mkdirSync(d, { recursive: true });
+          writeFileSync(path.join(d, 'bars.csv'), 'symbol,date\n');
+        }
+        const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+        utimesSync(oldCopy, twoDaysAgo, twoDaysAgo);
         // Readers never glob, so the orphan is invisible even before vacuum.
         expect((await lake.read('bars_1d')).rows).toHaveLength(2);
 
@@ -284,9 +302,11 @@ describe.each(backends)('lake maintenance on $name', (backend) => {
             filesRemoved: 0,
             bytesRemoved: 2 * files[0]!.bytes,
             orphansRemoved: 2,
-            stagingRemoved: 1,
+            stagingRemoved: 2,
           },
         });
+        expect(existsSync(oldCopy)).toBe(false);
+        expect(existsSync(freshCopy)).toBe(true);
         expect(existsSync(orphan)).toBe(false);
         expect(existsSync(orphanElsewhere)).toBe(false);
         expect(existsSync(staging)).toBe(false);

@@ -14,9 +14,13 @@ export interface VacuumResult {
   bytesRemoved: number;
   /** Files on disk that no committed version lists (left by a crash between rename and commit). */
   orphansRemoved: number;
-  /** Staging folders left by crashed writers. */
+  /** Staging folders left by crashed writers (and imports' decompressed copies over a day old). */
   stagingRemoved: number;
 }
+
+/** Staging folders of imports' decompressed copies: `_import--<dataset>--<import id>`. */
+export const IMPORT_COPY_PREFIX = '_import--';
+const IMPORT_COPY_MAX_AGE_MS = 24 * 3600 * 1000;
 
 function listParquet(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -55,8 +59,13 @@ export async function vacuumDataset(
     const staging = ctx.layout.stagingRoot;
     if (existsSync(staging)) {
       for (const entry of readdirSync(staging)) {
-        if (entry.startsWith(`${dataset.name}--`)) {
-          rmSync(path.join(staging, entry), { recursive: true, force: true });
+        const full = path.join(staging, entry);
+        // An import's decompressed copy has no lease; a day-old one was left by a crash.
+        const crashedCopy =
+          entry.startsWith(`${IMPORT_COPY_PREFIX}${dataset.name}--`) &&
+          statSync(full).mtimeMs < (options.now ?? Date.now()) - IMPORT_COPY_MAX_AGE_MS;
+        if (entry.startsWith(`${dataset.name}--`) || crashedCopy) {
+          rmSync(full, { recursive: true, force: true });
           result.stagingRemoved++;
         }
       }

@@ -278,7 +278,7 @@ async function writePartition(
   const sortKey = dataset.primaryKey.filter((k) => k !== partCol).map(ident);
   const order = sortKey.length > 0 ? ` ORDER BY ${sortKey.join(', ')}` : '';
   await conn.run(
-    `COPY (SELECT * FROM (${content})${order}) TO ${literal(staged)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ctx.rowGroupSize})`,
+    `COPY (SELECT * FROM (${content})${order}) TO ${literal(staged)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${ctx.rowGroupSize})`,
   );
   // A new partition holds exactly the group's rows, whose count and key range staging knows;
   // a merged one is read back.
