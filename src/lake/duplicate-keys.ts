@@ -49,6 +49,7 @@ export async function markDuplicates(
   table: string,
   dups: readonly DuplicateKey[],
   describe: (ord: number) => string,
+  columnSql?: ReadonlyMap<string, string>,
 ): Promise<void> {
   if (dups.length === 0) return;
   const values: string[] = [];
@@ -64,7 +65,7 @@ export async function markDuplicates(
     }
   }
   const rebuilt = spec.columns
-    .map((c) => `COALESCE(CAST(t.${ident(c.name)} AS VARCHAR), '')`)
+    .map((c) => `COALESCE(CAST(${columnSql?.get(c.name) ?? `t.${ident(c.name)}`} AS VARCHAR), '')`)
     .join(', ');
   for (let i = 0; i < values.length; i += 1000) {
     await conn.run(

@@ -82,6 +82,8 @@ interface SourceInfo {
   typed: ReadonlyMap<string, ColumnSpec>;
   /** Dataset column -> its position, to list a line's problems in column order. */
   columnOrder: ReadonlyMap<string, number>;
+  /** Columns the staged table leaves out (see `StagedInput.columnSql`). */
+  columnSql: ReadonlyMap<string, string>;
   /** Whether a record spans lines (a quoted line break): then the reader's line numbers drift. */
   spansLines: boolean;
 }
@@ -173,7 +175,10 @@ async function importStaged(
     let offset = 0;
     for (const [i, file] of sources.entries()) {
       options.onProgress?.({ phase: 'read', done: i, total: sources.length, file });
-      const info = await stageFile(conn, dataset, file, copies, i, offset, table, options);
+      // Files are staged into one table, so with several each keeps every column.
+      const info = await stageFile(conn, dataset, file, copies, i, offset, table, options, {
+        omitConstant: sources.length === 1,
+      });
       infos.push(info);
       offset += info.rows;
     }
@@ -196,10 +201,17 @@ async function importStaged(
       .map((r) => Number(r['_ord']));
     // Running this scan during the partition writes gained nothing on two cores (measured).
     await scanBadLines(infos, [...badOrds, ...dups.flatMap((d) => d.ordinals)], options);
-    await markDuplicates(conn, dataset, table, dups, (ord) => {
-      const { info, line } = locate(ord);
-      return `${path.basename(info.file)}:${line ?? '?'}`;
-    });
+    await markDuplicates(
+      conn,
+      dataset,
+      table,
+      dups,
+      (ord) => {
+        const { info, line } = locate(ord);
+        return `${path.basename(info.file)}:${line ?? '?'}`;
+      },
+      infos[0]?.columnSql,
+    );
 
     const quarantined: QuarantinedRow[] = [];
     for (const info of infos) {
@@ -287,6 +299,7 @@ async function importStaged(
         writer: options.writer ?? 'import',
         operation: 'import',
         commitGuard: options.commitGuard,
+        columnSql: infos[0]?.columnSql,
         onProgress: (done, total) => options.onProgress?.({ phase: 'write', done, total }),
       });
       await ctx.store.db
@@ -320,6 +333,7 @@ async function stageFile(
   offset: number,
   table: string,
   options: ImportOptions,
+  staging: { omitConstant: boolean },
 ): Promise<SourceInfo> {
   const format = detectFormat(file, options.format);
   const rejects =
@@ -373,6 +387,7 @@ async function stageFile(
     },
     options,
     target,
+    staging.omitConstant,
   ).catch((err: unknown) => {
     if (err instanceof LakeImportFileError) throw err;
     throw new LakeImportFileError(`Cannot import ${file}: ${messageOf(err).split('\n')[0]}`, {
@@ -413,6 +428,7 @@ async function stageFile(
     rejectedLines,
     typed,
     columnOrder: new Map(dataset.columns.map((c, i) => [c.name, i])),
+    columnSql: staged.columnSql,
     spansLines,
   };
 }

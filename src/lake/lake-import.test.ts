@@ -171,7 +171,7 @@ describe.each(backends)('lake import on $name', (backend) => {
   );
 
   it.skipIf(backend.skip)('maps vendor headers to columns and sets constants', async () => {
-    await withLake(backend, async ({ lake, dir }) => {
+    await withLake(backend, async ({ lake, dir, root }) => {
       const file = path.join(dir, 'vendor.csv');
       writeFileSync(
         file,
@@ -202,6 +202,34 @@ describe.each(backends)('lake import on $name', (backend) => {
         { symbol: 'AAPL', close: 11, volume: 1000, source: 'vendor-x' },
         { symbol: 'MSFT', close: 21, volume: 2000, source: 'vendor-x' },
       ]);
+      // Staging leaves the constant and the unmapped columns out; the file still has every
+      // column, with the constant and NULLs, as any engine reading it expects.
+      const [written] = result.files;
+      const schema = await withDuck((duck) =>
+        duck.rows(
+          `SELECT name, type FROM parquet_schema(${sqlString(path.join(root, written!))}) WHERE name <> 'duckdb_schema'`,
+        ),
+      );
+      expect(schema.map((c) => c['name'])).toEqual([
+        'symbol',
+        'date',
+        'open',
+        'high',
+        'low',
+        'close',
+        'volume',
+        'vwap',
+        'turnover',
+        'source',
+        'ingested_at',
+      ]);
+      expect(
+        await withDuck((duck) =>
+          duck.rows(
+            `SELECT DISTINCT source, vwap, turnover, ingested_at FROM read_parquet(${sqlString(path.join(root, written!))})`,
+          ),
+        ),
+      ).toEqual([{ source: 'vendor-x', vwap: null, turnover: null, ingested_at: null }]);
 
       const badTarget = await failure(
         lake.import('bars_1d', [file], { map: { ...map, sym: 'Ticker' } }),

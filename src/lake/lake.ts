@@ -153,7 +153,10 @@ export class Lake {
             { details: { dataset: name, keys: dups } },
           );
         }
-        return await commitStaged(this.ctx, conn, dataset, staged, options);
+        return await commitStaged(this.ctx, conn, dataset, staged, {
+          ...options,
+          columnSql: result.columnSql,
+        });
       } finally {
         await conn.run(`DROP TABLE IF EXISTS ${ident(src)}`);
         await conn.run(`DROP TABLE IF EXISTS ${ident(staged)}`);

@@ -18,6 +18,7 @@ import { writeManifest } from './manifest.js';
 import { normalizePartition } from './partitions.js';
 import { fileColumns, scanSql } from './scan.js';
 import { ident, literal, text } from './sql.js';
+import { stagedColumn } from './staged-input.js';
 
 /** How a write combines with what the dataset already holds. */
 export type WriteMode = 'append' | 'replace';
@@ -45,6 +46,12 @@ export interface WriteOptions {
   commitGuard?: CommitGuard;
   /** Called as partitions are written. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/** Options of committing a staged table. */
+export interface CommitOptions extends WriteOptions {
+  /** Columns the staged table leaves out, with the SQL of their value (`StagedInput.columnSql`). */
+  columnSql?: ReadonlyMap<string, string>;
 }
 
 /** What a committed write produced. */
@@ -100,7 +107,7 @@ export async function commitStaged(
   conn: DuckDBConnection,
   dataset: Dataset,
   table: string,
-  options: WriteOptions = {},
+  options: CommitOptions = {},
 ): Promise<WriteResult> {
   const mode = options.mode ?? 'append';
   const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
@@ -187,6 +194,7 @@ export async function commitStaged(
           group,
           merge ? old : [],
           stagingDir,
+          options.columnSql,
         );
         added.push(file);
         if (added.length === 1) failpoint('lake.write.staging');
@@ -263,10 +271,14 @@ async function writePartition(
   group: PartitionGroup,
   mergeWith: LakeFile[],
   stagingDir: string,
+  columnSql: ReadonlyMap<string, string> | undefined,
 ): Promise<NewLakeFile & { staged: string }> {
   const cols = fileColumns(dataset).map(ident).join(', ');
+  const values = fileColumns(dataset)
+    .map((c) => `${stagedColumn(columnSql, c)} AS ${ident(c)}`)
+    .join(', ');
   const pk = dataset.primaryKey.map(ident);
-  const fresh = `SELECT ${cols} FROM ${ident(source)} WHERE _part = ${literal(group.part)} AND _reason IS NULL`;
+  const fresh = `SELECT ${values} FROM ${ident(source)} WHERE _part = ${literal(group.part)} AND _reason IS NULL`;
   const content =
     mergeWith.length > 0
       ? `SELECT ${cols} FROM (${scanSql(dataset, ctx.layout, mergeWith)}) AS e ANTI JOIN (SELECT ${pk.join(', ')} FROM ${ident(source)} WHERE _part = ${literal(group.part)} AND _reason IS NULL) AS n USING (${pk.join(', ')}) UNION ALL ${fresh}`
