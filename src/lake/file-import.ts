@@ -3,7 +3,6 @@ import path from 'node:path';
 import { messageOf, newSortableId } from '../core/index.js';
 import type { Dataset } from './dataset-spec.js';
 import { scanCsvLines } from './csv-lines.js';
-import { IMPORT_COPY_PREFIX } from './vacuum.js';
 import { findDuplicateKeys, markDuplicates } from './duplicate-keys.js';
 import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
@@ -86,10 +85,7 @@ export async function importFiles(
   }
   const importId = newSortableId('imp_');
   // Decompressed copies of gzip CSV files, read instead of them (see `gunzipCopy`).
-  const copies = path.join(
-    ctx.layout.stagingRoot,
-    `${IMPORT_COPY_PREFIX}${dataset.name}--${importId}`,
-  );
+  const copies = ctx.layout.importCopyDir(dataset.name, importId);
   try {
     return await importStaged(ctx, dataset, sources, importId, copies, options);
   } finally {
@@ -151,7 +147,7 @@ async function importStaged(
 
     const quarantined: QuarantinedRow[] = [];
     for (const info of infos) {
-      for (const r of await rejectedRows(conn, info)) {
+      for (const r of await rejectedRows(conn, info, dataset)) {
         quarantined.push({
           dataset: dataset.name,
           importId,

@@ -14,6 +14,19 @@ export class LakeLayout {
     return path.join(this.stagingRoot, `${dataset}--${writeId}`);
   }
 
+  /**
+   * Folder of an import's decompressed copies: no lease guards it while the import stages, so
+   * vacuum only removes an old one (`importCopyPrefix`).
+   */
+  importCopyDir(dataset: string, importId: string): string {
+    return path.join(this.stagingRoot, `${this.importCopyPrefix(dataset)}${importId}`);
+  }
+
+  /** Name prefix of a dataset's import-copy folders under the staging root. */
+  importCopyPrefix(dataset: string): string {
+    return `_import--${dataset}--`;
+  }
+
   /** Folder of a dataset. */
   datasetDir(dataset: string): string {
     return path.join(this.root, dataset);

@@ -44,8 +44,6 @@ export interface SourceInfo {
   lines?: CsvLines;
   /** Source columns the scan read typed -> the dataset column each feeds. */
   typed: ReadonlyMap<string, ColumnSpec>;
-  /** Dataset column -> its position, to list a line's problems in column order. */
-  columnOrder: ReadonlyMap<string, number>;
   /** Columns the staged table leaves out (see `StagedInput.columnSql`). */
   columnSql: ReadonlyMap<string, string>;
   /** Whether a record spans lines (a quoted line break): then the reader's line numbers drift. */
@@ -186,7 +184,6 @@ export async function stageFile(
     headerLines: format === 'csv' && options.header !== false ? 1 : 0,
     rejectedLines,
     typed,
-    columnOrder: new Map(dataset.columns.map((c, i) => [c.name, i])),
     columnSql: staged.columnSql,
     spansLines,
   };
@@ -206,6 +203,7 @@ interface RejectedRow {
 export async function rejectedRows(
   conn: DuckDBConnection,
   info: SourceInfo,
+  dataset: Dataset,
 ): Promise<RejectedRow[]> {
   if (info.format !== 'csv') return [];
   const rows = await conn
@@ -227,7 +225,8 @@ export async function rejectedRows(
     entry.problems.push(
       col
         ? {
-            order: info.columnOrder.get(col.name) ?? 0,
+            // Listed in the dataset's column order.
+            order: dataset.columns.findIndex((c) => c.name === col.name),
             reason: castReason(col, text(r['error_message'])),
           }
         : { order: -1, reason: `unparseable line: ${text(r['error_message'])}` },

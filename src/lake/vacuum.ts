@@ -18,8 +18,7 @@ export interface VacuumResult {
   stagingRemoved: number;
 }
 
-/** Staging folders of imports' decompressed copies: `_import--<dataset>--<import id>`. */
-export const IMPORT_COPY_PREFIX = '_import--';
+/** Age after which an import's decompressed copy was surely left by a crash. */
 const IMPORT_COPY_MAX_AGE_MS = 24 * 3600 * 1000;
 
 function listParquet(dir: string): string[] {
@@ -62,7 +61,7 @@ export async function vacuumDataset(
         const full = path.join(staging, entry);
         // An import's decompressed copy has no lease; a day-old one was left by a crash.
         const crashedCopy =
-          entry.startsWith(`${IMPORT_COPY_PREFIX}${dataset.name}--`) &&
+          entry.startsWith(ctx.layout.importCopyPrefix(dataset.name)) &&
           statSync(full).mtimeMs < (options.now ?? Date.now()) - IMPORT_COPY_MAX_AGE_MS;
         if (entry.startsWith(`${dataset.name}--`) || crashedCopy) {
           rmSync(full, { recursive: true, force: true });
