@@ -4,6 +4,7 @@ import type { MetaStore } from '../meta/index.js';
 import { filesAt } from './catalog.js';
 import type { DuckEngine } from './duck-engine.js';
 import { LakeQueryFailedError, LakeQueryForbiddenError } from './errors.js';
+import { readJsonRows } from './json-rows.js';
 import type { LakeLayout } from './layout.js';
 import { listDatasets } from './registry.js';
 import { scanSql } from './scan.js';
@@ -94,17 +95,9 @@ export class QueryEngine {
       throw new LakeQueryForbiddenError(FORBIDDEN_MESSAGE, { details: { statementType } });
     }
     try {
-      const reader = await prepared.runAndReadUntil(maxRows + 1);
-      const names = reader.columnNames();
-      const types = reader.columnTypes().map((t) => t.toString());
-      const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
-      const truncated = rows.length > maxRows;
-      return {
-        columns: names.map((name, i) => ({ name, type: types[i] ?? '' })),
-        rows: rows.slice(0, maxRows),
-        truncated,
-        versions,
-      };
+      // Streamed, so a large result is not materialized past the rows returned.
+      const { columns, rows, truncated } = await readJsonRows(await prepared.stream(), maxRows);
+      return { columns, rows, truncated, versions };
     } catch (err) {
       throw queryError(err);
     }

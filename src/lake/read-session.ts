@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import type { DuckEngine } from './duck-engine.js';
+import { readJsonRows } from './json-rows.js';
 
 interface Slot {
   conn: DuckDBConnection | undefined;
@@ -58,19 +59,7 @@ export class ReadSession {
     }
     slot.statements.set(sql, stmt);
     stmt.bind([...params]);
-    const reader = await stmt.runAndReadAll();
-    // Column-wise conversion is about twice as fast as row objects for wide results.
-    const columns = reader.getColumnsJson();
-    const names = reader.columnNames();
-    const rows: Record<string, unknown>[] = new Array<Record<string, unknown>>(
-      reader.currentRowCount,
-    );
-    for (let r = 0; r < rows.length; r++) {
-      const row: Record<string, unknown> = {};
-      for (let c = 0; c < names.length; c++) row[names[c]!] = columns[c]![r];
-      rows[r] = row;
-    }
-    return rows;
+    return (await readJsonRows(await stmt.run())).rows;
   }
 
   /** Releases statements and connections. */
