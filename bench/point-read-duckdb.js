@@ -1,7 +1,8 @@
 // Benchmark child: the raw DuckDB peer of point-read-marketlake.js. The same query over the
 // same Parquet files (a glob of the freshly built lake, which holds only committed files), as
 // one prepared statement on one connection, with the lake's DuckDB settings (1 GB, all cores,
-// Parquet metadata cache on), and the same conversion of the result to JSON row objects.
+// Parquet metadata cache on); rows become JSON objects through the DuckDB Node API's own
+// converter (`getRowObjectsJson`), as a user of the raw engine would write it.
 import path from 'node:path';
 import { emit, parseArgs } from './lib/args.js';
 import { openDuck, quote } from './lib/duck.js';

@@ -121,8 +121,8 @@ function pointSection(s, config) {
   for (const r of s.readers) {
     const what =
       r.tool === 'marketlake'
-        ? "`lake.read('bars_1d', { where: { symbol } })`: resolves the head version and its file list in the catalog, prunes files by key range, runs the query as a prepared statement cached per version on a long-lived DuckDB connection"
-        : 'one prepared `SELECT ... FROM read_parquet(<lake>/bars_1d/*/*.parquet) WHERE symbol = $1 ORDER BY symbol, date` on one connection, same DuckDB settings (1 GB, Parquet metadata cache on), same JSON conversion';
+        ? "`lake.read('bars_1d', { where: { symbol } })`: resolves the head version and its file list in the catalog, prunes files by key range, runs the query as a prepared statement cached per version on a long-lived DuckDB connection, converts the rows from the result vectors' arrays (`src/lake/json-rows.ts`)"
+        : 'one prepared `SELECT ... FROM read_parquet(<lake>/bars_1d/*/*.parquet) WHERE symbol = $1 ORDER BY symbol, date` on one connection, same DuckDB settings (1 GB, Parquet metadata cache on), rows converted by the DuckDB Node API (`getRowObjectsJson`)';
     const failure = r.error ? ` Failed: \`${r.error}\`` : '';
     lines.push(`- **${r.tool}**: ${what}.${failure}  \n  Command: \`${r.command}\``);
   }
