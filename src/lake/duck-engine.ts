@@ -31,21 +31,23 @@ export class DuckEngine {
     const engine = new DuckEngine(instance);
     const conn = await instance.connect();
     try {
-      await conn.run(`SET memory_limit = ${literal(options.memoryLimit)}`);
-      if (options.threads > 0) await conn.run(`SET threads = ${options.threads}`);
-      await conn.run(`SET temp_directory = ${literal(options.tempDir)}`);
+      // Every setting is GLOBAL: a plain SET of a setting that has a session scope (such as the
+      // Parquet metadata cache) would end with this connection and never reach the others.
+      await conn.run(`SET GLOBAL memory_limit = ${literal(options.memoryLimit)}`);
+      if (options.threads > 0) await conn.run(`SET GLOBAL threads = ${options.threads}`);
+      await conn.run(`SET GLOBAL temp_directory = ${literal(options.tempDir)}`);
       // TIMESTAMPTZ values are partitioned, parsed and printed in UTC, whatever the host's zone:
       // two nodes in different zones must put the same row in the same partition.
       await conn.run(`SET GLOBAL TimeZone = 'UTC'`);
       // Lake files are immutable (uuid names), so cached footers never go stale.
-      await conn.run('SET parquet_metadata_cache = true');
+      await conn.run('SET GLOBAL parquet_metadata_cache = true');
       if (options.sandboxRoots) {
         const dirs = options.sandboxRoots
           .map((d) => literal(d.endsWith('/') ? d : `${d}/`))
           .join(', ');
-        await conn.run(`SET allowed_directories = [${dirs}]`);
-        await conn.run('SET enable_external_access = false');
-        await conn.run('SET lock_configuration = true');
+        await conn.run(`SET GLOBAL allowed_directories = [${dirs}]`);
+        await conn.run('SET GLOBAL enable_external_access = false');
+        await conn.run('SET GLOBAL lock_configuration = true');
       }
     } finally {
       conn.closeSync();
