@@ -181,6 +181,63 @@ describe.each(backends)('lake partitioning on $name', (backend) => {
       });
     },
   );
+
+  it.skipIf(backend.skip)(
+    "records each file's lowest and highest key, compared column by column, for keys of one to three columns",
+    async () => {
+      await withLake(backend, async ({ lake }) => {
+        // A seeded shuffle of venue x symbol x day, so no key order is given by the input.
+        let seed = 7;
+        const random = (): number => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+        const input: { venue: string; sym: string; day: string; n: number }[] = [];
+        for (const venue of ['XNYS', 'XKRX', 'ARCX'])
+          for (const sym of ['B', 'AA', 'A', 'C'])
+            for (const day of ['2024-03-01', '2024-01-15', '2024-02-29', '2023-12-31'])
+              input.push({ venue, sym, day, n: input.length });
+        input.sort(() => random() - 0.5);
+        const sorted = (keys: string[]) =>
+          [...input].sort((a, b) => {
+            for (const k of keys) {
+              const x = a[k as keyof typeof a];
+              const y = b[k as keyof typeof b];
+              if (x !== y) return x < y ? -1 : 1;
+            }
+            return 0;
+          });
+        const cases: { keys: string[]; partitioning: Partitioning }[] = [
+          { keys: ['n'], partitioning: { kind: 'none' } },
+          { keys: ['sym', 'day', 'venue'], partitioning: { kind: 'year', column: 'day' } },
+          { keys: ['venue', 'sym', 'day'], partitioning: { kind: 'column', column: 'venue' } },
+        ];
+        for (const [i, { keys, partitioning }] of cases.entries()) {
+          const name = `keys_${i}`;
+          await lake.createDataset({
+            name,
+            columns: [
+              { name: 'venue', type: 'VARCHAR', nullable: false },
+              { name: 'sym', type: 'VARCHAR', nullable: false },
+              { name: 'day', type: 'DATE', nullable: false },
+              { name: 'n', type: 'INTEGER', nullable: false },
+            ],
+            primaryKey: keys,
+            partitioning,
+          });
+          await lake.write(name, { rows: input });
+          for (const f of await lake.files(name)) {
+            const inFile = sorted(keys).filter((r) => {
+              if (partitioning.kind === 'year') return `year=${r.day.slice(0, 4)}` === f.partition;
+              if (partitioning.kind === 'column') return `venue=${r.venue}` === f.partition;
+              return true;
+            });
+            const key = (r: (typeof input)[number]) =>
+              keys.map((k) => (k === 'n' ? r.n : r[k as 'venue' | 'sym' | 'day']));
+            expect(f.rows).toBe(inFile.length);
+            expect([f.minKey, f.maxKey]).toEqual([key(inFile[0]!), key(inFile.at(-1)!)]);
+          }
+        }
+      });
+    },
+  );
 });
 
 describe('lake partitioning and the host time zone', () => {
