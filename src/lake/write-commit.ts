@@ -76,49 +76,51 @@ interface PartitionGroup {
 }
 
 /**
- * `mn` and `mx` columns: the smallest and largest primary key as JSON objects. A column-partition
- * key is not stored in the file; its value is the partition's.
+ * A key column as the catalog records it. A column-partition key is not stored in the file: it
+ * is compared as text, like the folder name it comes from when a file is read back, and in a
+ * written file (`partValue` given) it is the partition's value.
  */
-function keyRangeSql(dataset: Dataset, partValue?: string | null): string {
+function keyColumnSql(dataset: Dataset, k: string, partValue?: string | null): string {
   const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
-  const keyExpr = (k: string): string => {
-    if (k !== partCol) return ident(k);
-    // As text, like the folder name it comes from when a file is read back.
-    return partValue === undefined ? `CAST(${ident(k)} AS VARCHAR)` : literal(partValue ?? '');
-  };
-  const struct = dataset.primaryKey.map((k) => `${ident(k)} := ${keyExpr(k)}`).join(', ');
+  if (k !== partCol) return ident(k);
+  return partValue === undefined ? `CAST(${ident(k)} AS VARCHAR)` : literal(partValue ?? '');
+}
+
+/** `mn` and `mx` columns: the smallest and largest primary key of a file, as JSON objects. */
+function keyRangeSql(dataset: Dataset, partValue: string | null): string {
+  const struct = dataset.primaryKey
+    .map((k) => `${ident(k)} := ${keyColumnSql(dataset, k, partValue)}`)
+    .join(', ');
   if (!struct) return 'NULL AS mn, NULL AS mx';
   return `CAST(to_json(min(struct_pack(${struct}))) AS VARCHAR) AS mn, CAST(to_json(max(struct_pack(${struct}))) AS VARCHAR) AS mx`;
 }
 
 /**
- * Rows, partition value and key range of each partition of a staged table's good rows. The key
- * range is found in two steps, since comparing a struct per row is slow: group by the partition
- * and every key column but the last, keeping the last one's min and max; then the lowest and
- * highest (key prefix, min / max) over those groups are the partition's lowest and highest keys.
- * On 619k bars this takes half the time of `min(struct_pack(...))` over the rows.
+ * Rows, partition value and key range (`mn`, `mx`) of each partition of a staged table's good
+ * rows. The key range is found in two steps, since comparing a struct per row is slow: group by
+ * the partition and every key column but the last, keeping the last one's min and max; then the
+ * lowest and highest (key prefix, min / max) over those groups are the partition's lowest and
+ * highest keys. On 619k bars this takes half the time of `min(struct_pack(...))` over the rows.
  */
 function partitionGroupsSql(dataset: Dataset, table: string): string {
   const partCol = dataset.partitioning.kind === 'column' ? dataset.partitioning.column : undefined;
-  const keyExpr = (k: string): string =>
-    k === partCol ? `CAST(${ident(k)} AS VARCHAR)` : ident(k);
-  const keys = dataset.primaryKey;
-  const prefix = keys.slice(0, -1);
-  const last = keys[keys.length - 1];
+  const prefix = dataset.primaryKey.slice(0, -1);
+  const last = dataset.primaryKey.at(-1);
   const inner = [
     '_part',
-    `count(*) AS _n`,
+    'count(*) AS _n',
     `${partCol ? `any_value(CAST(${ident(partCol)} AS VARCHAR))` : 'NULL'} AS _value`,
-    ...prefix.map((k, i) => `${keyExpr(k)} AS _k${i}`),
-    ...(last === undefined ? [] : [`min(${keyExpr(last)}) AS _lo`, `max(${keyExpr(last)}) AS _hi`]),
+    ...prefix.map((k, i) => `${keyColumnSql(dataset, k)} AS _k${i}`),
   ];
+  let range = 'NULL AS mn, NULL AS mx';
+  if (last !== undefined) {
+    const lastSql = keyColumnSql(dataset, last);
+    inner.push(`min(${lastSql}) AS _lo`, `max(${lastSql}) AS _hi`);
+    const struct = (end: string): string =>
+      [...prefix.map((k, i) => `${ident(k)} := _k${i}`), `${ident(last)} := ${end}`].join(', ');
+    range = `CAST(to_json(min(struct_pack(${struct('_lo')}))) AS VARCHAR) AS mn, CAST(to_json(max(struct_pack(${struct('_hi')}))) AS VARCHAR) AS mx`;
+  }
   const groupBy = ['_part', ...prefix.map((_, i) => `_k${i}`)].join(', ');
-  const struct = (end: string): string =>
-    [...prefix.map((k, i) => `${ident(k)} := _k${i}`), `${ident(last ?? '')} := ${end}`].join(', ');
-  const range =
-    last === undefined
-      ? 'NULL AS mn, NULL AS mx'
-      : `CAST(to_json(min(struct_pack(${struct('_lo')}))) AS VARCHAR) AS mn, CAST(to_json(max(struct_pack(${struct('_hi')}))) AS VARCHAR) AS mx`;
   return `WITH g AS (SELECT ${inner.join(', ')} FROM ${ident(table)} WHERE _reason IS NULL GROUP BY ${groupBy}) SELECT _part AS part, sum(_n)::BIGINT AS rows, any_value(_value) AS value, ${range} FROM g GROUP BY _part ORDER BY _part`;
 }
 
