@@ -81,36 +81,48 @@ function dateString(days: number): string {
   return text;
 }
 
+/** A column's conversion, with the validity bytes and value array it reads. */
+interface ColumnAccess {
+  path: ColumnPath;
+  bits: Uint8Array | null;
+  items: NumericArray | undefined;
+}
+
+function columnAccess(vector: DuckDBVector): ColumnAccess {
+  const bits = validityBytes(vector);
+  if (bits === undefined) return { path: 'library', bits: null, items: undefined };
+  const id = vector.type.typeId;
+  if (id === DuckDBTypeId.VARCHAR) return { path: 'string', bits, items: undefined };
+  const items = numericItems(vector);
+  if (items === undefined || items.length < vector.itemCount)
+    return { path: 'value', bits, items: undefined };
+  if (id === DuckDBTypeId.DATE && items instanceof Int32Array) return { path: 'date', bits, items };
+  if (FINITE_OR_TEXT.has(id) || NUMBER_TYPES.has(id) || BIGINT_TYPES.has(id))
+    return { path: 'typed', bits, items };
+  return { path: 'value', bits, items: undefined };
+}
+
 /** Which conversion a column of a chunk takes (exported for the test that pins the fast paths). */
 export function columnPath(vector: DuckDBVector): ColumnPath {
-  const bits = validityBytes(vector);
-  if (bits === undefined) return 'library';
-  const id = vector.type.typeId;
-  if (id === DuckDBTypeId.VARCHAR) return 'string';
-  const items = numericItems(vector);
-  if (items === undefined || items.length < vector.itemCount) return 'value';
-  if (id === DuckDBTypeId.DATE && items instanceof Int32Array) return 'date';
-  if (FINITE_OR_TEXT.has(id) || NUMBER_TYPES.has(id) || BIGINT_TYPES.has(id)) return 'typed';
-  return 'value';
+  return columnAccess(vector).path;
 }
 
 /** Converts column `c` of `chunk` into `out[offset..]`, with the library's JSON semantics. */
 function convertColumn(chunk: DuckDBDataChunk, c: number, out: unknown[], offset: number): void {
   const vector = chunk.getColumnVector(c);
   const n = chunk.rowCount;
-  const path = columnPath(vector);
+  const { path, bits, items } = columnAccess(vector);
   if (path === 'library') {
     const values = chunk.convertColumnValues(c, JsonDuckDBValueConverter);
     for (let i = 0; i < n; i++) out[offset + i] = values[i];
     return;
   }
-  const bits = validityBytes(vector);
   const valid = (i: number): boolean => !bits || (bits[i >> 3]! & (1 << (i & 7))) !== 0;
   if (path === 'string') {
     for (let i = 0; i < n; i++) out[offset + i] = valid(i) ? vector.getItem(i) : null;
     return;
   }
-  if (path === 'value') {
+  if (path === 'value' || items === undefined) {
     const type = vector.type;
     for (let i = 0; i < n; i++) {
       out[offset + i] = valid(i)
@@ -119,7 +131,6 @@ function convertColumn(chunk: DuckDBDataChunk, c: number, out: unknown[], offset
     }
     return;
   }
-  const items = numericItems(vector)!;
   const id = vector.type.typeId;
   if (path === 'date') {
     for (let i = 0; i < n; i++) out[offset + i] = valid(i) ? dateString(items[i] as number) : null;
