@@ -1,5 +1,6 @@
 // Benchmark child: point reads (all bars of one symbol) through `lake.read`, in-process, after a
-// warm-up; reports latency percentiles.
+// warm-up; reports latency percentiles. `--direct-reads false` makes the lake read through DuckDB
+// only (the path every read other than a key lookup takes), to show both side by side.
 import path from 'node:path';
 import { Lake } from '../dist/lake/index.js';
 import { openMetaStore } from '../dist/meta/index.js';
@@ -13,10 +14,15 @@ const args = parseArgs({
   reads: '1000',
   warmup: '100',
   seed: '42',
+  'direct-reads': 'true',
 });
 const symbols = Number(args.symbols);
 const store = await openMetaStore(`sqlite:${path.join(args.work, 'meta.sqlite')}`);
-const lake = await Lake.open({ store, root: path.join(args.work, 'lake') });
+const lake = await Lake.open({
+  store,
+  root: path.join(args.work, 'lake'),
+  directReads: args['direct-reads'] !== 'false',
+});
 try {
   const random = mulberry32(Number(args.seed));
   const pick = () => symbolName(Math.floor(random() * symbols));
@@ -35,7 +41,7 @@ try {
       throw new Error(`${symbol}: ${result.rows.length} rows, expected ${expected}`);
   }
   emit({
-    tool: 'marketlake',
+    tool: args['direct-reads'] === 'false' ? 'marketlake-duckdb' : 'marketlake',
     rowsPerRead: expected,
     ...latencySummary(times),
     peakRssBytes: peakRssBytes(),

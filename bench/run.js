@@ -115,9 +115,10 @@ async function pointReadBenchmark() {
   log(
     `  built ${build.result.rows} rows in ${build.result.files} files (${(build.result.wallMs / 1000).toFixed(1)} s)`,
   );
-  for (const [tool, script] of [
-    ['marketlake', 'bench/point-read-marketlake.js'],
-    ['duckdb', 'bench/point-read-duckdb.js'],
+  for (const [tool, script, extra] of [
+    ['marketlake', 'bench/point-read-marketlake.js', {}],
+    ['marketlake-duckdb', 'bench/point-read-marketlake.js', { 'direct-reads': false }],
+    ['duckdb', 'bench/point-read-duckdb.js', {}],
   ]) {
     log(`point-read: ${tool}`);
     const run = await attempt(script, {
@@ -126,6 +127,7 @@ async function pointReadBenchmark() {
       reads: config.reads,
       warmup: config.warmup,
       seed: 42,
+      ...extra,
     });
     if (run.result)
       log(`  p50 ${run.result.p50Ms.toFixed(2)} ms, p99 ${run.result.p99Ms.toFixed(2)} ms`);

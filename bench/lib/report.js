@@ -119,10 +119,14 @@ function pointSection(s, config) {
   }
   lines.push('');
   for (const r of s.readers) {
-    const what =
-      r.tool === 'marketlake'
-        ? "`lake.read('bars_1d', { where: { symbol } })`: resolves the head version and its file list in the catalog, prunes files by key range, runs the query as a prepared statement cached per version on a long-lived DuckDB connection, converts the rows from the result vectors' arrays (`src/lake/json-rows.ts`)"
-        : 'one prepared `SELECT ... FROM read_parquet(<lake>/bars_1d/*/*.parquet) WHERE symbol = $1 ORDER BY symbol, date` on one connection, same DuckDB settings (1 GB, Parquet metadata cache on), rows converted by the DuckDB Node API (`getRowObjectsJson`)';
+    const what = {
+      marketlake:
+        "`lake.read('bars_1d', { where: { symbol } })`: resolves the head version and its file list in the catalog, prunes files by key range, then reads the Parquet files directly (`src/lake/direct-read.ts`): footers parsed once per file, row groups chosen by the symbol's min/max, only those column chunks read, decompressed (zstd) and decoded, rows built as JSON objects",
+      'marketlake-duckdb':
+        "the same `lake.read` with `directReads: false`, the path every read other than a key lookup takes: the query as a prepared statement cached per version on a long-lived DuckDB connection, rows converted from the result vectors' arrays (`src/lake/json-rows.ts`)",
+      duckdb:
+        'one prepared `SELECT ... FROM read_parquet(<lake>/bars_1d/*/*.parquet) WHERE symbol = $1 ORDER BY symbol, date` on one connection, same DuckDB settings (1 GB, Parquet metadata cache on), rows converted by the DuckDB Node API (`getRowObjectsJson`)',
+    }[r.tool];
     const failure = r.error ? ` Failed: \`${r.error}\`` : '';
     lines.push(`- **${r.tool}**: ${what}.${failure}  \n  Command: \`${r.command}\``);
   }

@@ -71,7 +71,8 @@ function numericItems(vector: DuckDBVector): NumericArray | undefined {
 const dateText = new Map<number, string>();
 const DATE_CACHE_LIMIT = 200_000;
 
-function dateString(days: number): string {
+/** DuckDB's text of a date given as days since 1970-01-01 (cached). */
+export function dateString(days: number): string {
   let text = dateText.get(days);
   if (text === undefined) {
     text = String(new DuckDBDateValue(days));

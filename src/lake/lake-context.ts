@@ -1,5 +1,6 @@
 import type { Logger } from '../core/index.js';
 import type { MetaStore } from '../meta/index.js';
+import type { DirectReader } from './direct-read.js';
 import type { DuckEngine } from './duck-engine.js';
 import type { LakeLayout } from './layout.js';
 import type { ReadSession } from './read-session.js';
@@ -14,6 +15,8 @@ export interface LakeContext {
   rowGroupSize: number;
   /** Connections with cached prepared statements for point reads. */
   reads: ReadSession;
+  /** Point reads straight from the Parquet files; null reads everything through DuckDB. */
+  direct: DirectReader | null;
   /** How long a writer waits for another writer of the same dataset. */
   writeLockWaitMs: number;
 }

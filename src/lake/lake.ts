@@ -13,6 +13,7 @@ import type { LakeContext } from './lake-context.js';
 import { LakeLayout } from './layout.js';
 import { listQuarantined, type QuarantinedRow, type QuarantineQuery } from './quarantine.js';
 import { QueryEngine, type QueryResult } from './query-engine.js';
+import { DirectReader } from './direct-read.js';
 import { ReadSession } from './read-session.js';
 import { readDataset, type ReadOptions, type ReadResult } from './read.js';
 import { createDataset, ensureBuiltins, getDataset, listDatasets } from './registry.js';
@@ -34,6 +35,11 @@ export interface LakeOptions {
   threads?: number;
   logger?: Logger;
   rowGroupSize?: number;
+  /**
+   * Serve point reads (an equality on the first key column) by decoding the Parquet files
+   * directly instead of through DuckDB (default true; same rows either way).
+   */
+  directReads?: boolean;
   writeLockWaitMs?: number;
 }
 
@@ -74,6 +80,7 @@ export class Lake {
       layout: new LakeLayout(root),
       engine,
       reads: new ReadSession(engine),
+      direct: options.directReads === false ? null : new DirectReader(),
       logger: options.logger ?? silentLogger(),
       rowGroupSize: options.rowGroupSize ?? 16_384,
       writeLockWaitMs: options.writeLockWaitMs ?? 300_000,

@@ -1,27 +1,14 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { filesAt, getVersion, type LakeFile } from './catalog.js';
 import type { Dataset } from './dataset-spec.js';
-import { LakeSchemaInvalidError } from './errors.js';
+import { messageOf } from '../core/index.js';
+import { LakeQueryFailedError, LakeSchemaInvalidError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
 import { scanSql } from './scan.js';
 import { ident } from './sql.js';
+import type { ReadFilter, ReadOptions } from './read-options.js';
 
-/** A value in a read filter: equality, or an inclusive range. */
-export type ReadFilter =
-  string | number | boolean | { from?: string | number; to?: string | number };
-
-/** Options of `read`. */
-export interface ReadOptions {
-  /** Version to read (time travel); default the head. */
-  version?: number;
-  /** Columns to return; default all. */
-  columns?: string[];
-  /** Column -> value or range. */
-  where?: Record<string, ReadFilter>;
-  /** Default: the primary key. */
-  orderBy?: string[];
-  limit?: number;
-}
+export type { ReadFilter, ReadOptions } from './read-options.js';
 
 /** Rows read from one version of a dataset, as JSON-safe objects (64-bit integers as strings). */
 export interface ReadResult {
@@ -89,6 +76,12 @@ export async function readDataset(
     version === 0 ? [] : await filesAt(ctx.store, dataset.name, version),
     where,
   );
+  const direct = ctx.direct?.read(
+    dataset,
+    files.map((f) => ctx.layout.absolute(f.path)),
+    options,
+  );
+  if (direct) return { dataset: dataset.name, version, rows: direct };
   const params: DuckDBValue[] = [];
   const conditions: string[] = [];
   for (const [col, f] of Object.entries(where)) {
@@ -109,5 +102,13 @@ export async function readDataset(
   const sql = `SELECT ${cols} FROM (${scanSql(dataset, ctx.layout, files)})${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}${
     order.length ? ` ORDER BY ${order.map(ident).join(', ')}` : ''
   }${options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : ''}`;
-  return { dataset: dataset.name, version, rows: await ctx.reads.query(sql, params) };
+  try {
+    return { dataset: dataset.name, version, rows: await ctx.reads.query(sql, params) };
+  } catch (err) {
+    const message = messageOf(err).split('\n')[0] ?? '';
+    throw new LakeQueryFailedError(
+      `Reading "${dataset.name}" version ${version} failed in DuckDB: ${message}. If one of its files is damaged, restore it from a backup or read an earlier version (marketlake lake history ${dataset.name}).`,
+      { cause: err, details: { dataset: dataset.name, version } },
+    );
+  }
 }
