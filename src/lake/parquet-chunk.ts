@@ -33,36 +33,30 @@ export interface ValueStore {
   get(i: number): RawValue;
 }
 
-class DoubleValues implements ValueStore {
-  constructor(
-    private readonly view: DataView,
-    private readonly base: number,
-    readonly length: number,
-  ) {}
-  get(i: number): number {
-    return this.view.getFloat64(this.base + 8 * i, true);
-  }
-}
+type FixedType = 'DOUBLE' | 'INT32' | 'INT64';
 
-class Int32Values implements ValueStore {
-  constructor(
-    private readonly view: DataView,
-    private readonly base: number,
-    readonly length: number,
-  ) {}
-  get(i: number): number {
-    return this.view.getInt32(this.base + 4 * i, true);
-  }
-}
+/** How a fixed-width PLAIN value is read, by physical type. */
+const FIXED: Record<FixedType, { width: number; read: (view: DataView, at: number) => RawValue }> =
+  {
+    DOUBLE: { width: 8, read: (view, at) => view.getFloat64(at, true) },
+    INT32: { width: 4, read: (view, at) => view.getInt32(at, true) },
+    INT64: { width: 8, read: (view, at) => view.getBigInt64(at, true) },
+  };
 
-class Int64Values implements ValueStore {
+/** Fixed-width little-endian values from `base` of a page. */
+class FixedValues implements ValueStore {
+  private readonly width: number;
+  private readonly read: (view: DataView, at: number) => RawValue;
   constructor(
+    type: FixedType,
     private readonly view: DataView,
     private readonly base: number,
     readonly length: number,
-  ) {}
-  get(i: number): bigint {
-    return this.view.getBigInt64(this.base + 8 * i, true);
+  ) {
+    ({ width: this.width, read: this.read } = FIXED[type]);
+  }
+  get(i: number): RawValue {
+    return this.read(this.view, this.base + this.width * i);
   }
 }
 
@@ -102,15 +96,6 @@ class TextValues implements ValueStore {
 
 const EMPTY: ValueStore = { length: 0, get: () => null };
 
-/** Bytes a PLAIN value of a fixed-width type takes (0 for BYTE_ARRAY, 1/8 for BOOLEAN). */
-const WIDTH: Record<PhysicalType, number> = {
-  BOOLEAN: 1 / 8,
-  INT32: 4,
-  INT64: 8,
-  DOUBLE: 8,
-  BYTE_ARRAY: 0,
-};
-
 /** PLAIN values: `count` of them from `buf[pos..end)`. */
 function plainValues(
   physical: PhysicalType,
@@ -122,10 +107,9 @@ function plainValues(
   if (physical === 'BOOLEAN') return new BooleanValues(buf, pos, count);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (physical !== 'BYTE_ARRAY') {
-    if (pos + WIDTH[physical] * count > end) throw new UnsupportedParquetError('truncated page');
-    if (physical === 'DOUBLE') return new DoubleValues(view, pos, count);
-    if (physical === 'INT64') return new Int64Values(view, pos, count);
-    return new Int32Values(view, pos, count);
+    if (pos + FIXED[physical].width * count > end)
+      throw new UnsupportedParquetError('truncated page');
+    return new FixedValues(physical, view, pos, count);
   }
   const offsets = new Int32Array(2 * count);
   for (let i = 0; i < count; i++) {
