@@ -247,6 +247,13 @@ describe('direct reads of Parquet written by other tools', () => {
       const range = (from: number, to: number): number[] =>
         Array.from({ length: to - from }, (_, k) => from + k);
       expect(rows).toEqual(range(17_000, 18_000).map(at));
+      // A lookup that would decode more rows than the reader's limit is left to DuckDB.
+      expect(
+        new DirectReader(512, 11_999).read(ds, [file], { where: { sym: 'K17' } }),
+      ).toBeUndefined();
+      expect(
+        new DirectReader(512, 12_000).read(ds, [file], { where: { sym: 'K17' } }),
+      ).toHaveLength(1000);
       // A second read comes from the cached footer, with a filter past the first pages.
       expect(reader.read(ds, [file], { where: { sym: 'K29', px: { from: 7499 } } })).toEqual(
         range(29_000, 30_000)

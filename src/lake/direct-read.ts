@@ -191,7 +191,10 @@ export class DirectReader {
   private readonly layouts = new Map<string, FileLayout>();
   private readonly arena = new PageArena();
 
-  constructor(private readonly maxFiles = 512) {}
+  constructor(
+    private readonly maxFiles = 512,
+    private readonly maxRows = 500_000,
+  ) {}
 
   /** The rows of `files` that `options` selects, as DuckDB's JSON rows; undefined if not served. */
   read(
@@ -281,7 +284,7 @@ export class DirectReader {
     dataset: Dataset,
     plan: Plan,
     files: readonly string[],
-  ): Record<string, unknown>[] {
+  ): Record<string, unknown>[] | undefined {
     const names = dataset.columns.map((c) => c.name);
     const needed = [
       ...new Set([...plan.conditions.map((c) => c.column), ...plan.output, ...plan.order]),
@@ -290,18 +293,27 @@ export class DirectReader {
     // Sort keys by column (no array per row); rows usually arrive in order already.
     const sortKeys: RawValue[][] = plan.order.map(() => []);
     let sorted = true;
-    for (const file of files) {
-      const layout = this.layout(file, dataset, plan);
+    // The row groups that can hold the key, chosen before anything is decoded: a lookup that
+    // would decode more than `maxRows` rows (a long history of minute bars, say) goes to
+    // DuckDB, which streams it off this thread.
+    const picks = files.map((file) => {
+      const groups = this.layout(file, dataset, plan).groups.filter(
+        (g) =>
+          g.keyMin === undefined ||
+          g.keyMax === undefined ||
+          (compareRaw(plan.keyValue, g.keyMin) >= 0 && compareRaw(plan.keyValue, g.keyMax) <= 0),
+      );
+      return { file, groups };
+    });
+    const candidates = picks.reduce(
+      (n, p) => p.groups.reduce((m, g) => m + (g.chunks[0]?.rows ?? 0), n),
+      0,
+    );
+    if (candidates > this.maxRows) return undefined;
+    for (const { file, groups } of picks) {
       const fd = openSync(file, 'r');
       try {
-        for (const group of layout.groups) {
-          if (
-            group.keyMin !== undefined &&
-            group.keyMax !== undefined &&
-            (compareRaw(plan.keyValue, group.keyMin) < 0 ||
-              compareRaw(plan.keyValue, group.keyMax) > 0)
-          )
-            continue;
+        for (const group of groups) {
           const chunks = needed.map((i) => group.chunks[i]!);
           const start = Math.min(...chunks.map((c) => c.start));
           const end = Math.max(...chunks.map((c) => c.start + c.length));
