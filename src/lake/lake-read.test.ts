@@ -54,6 +54,13 @@ describe.each(backends)('lake reads on $name', (backend) => {
         expect((await failure(lake.read('bars_1d', { orderBy: ['px'] }))).message).toContain(
           'no column "px"',
         );
+        const badDate = await failure(
+          lake.read('bars_1d', { where: { symbol: 'AAPL', date: '2024-02-30' } }),
+        );
+        expect(badDate.code).toBe('LAKE_QUERY_FAILED');
+        expect(badDate.message).toContain('date field value out of range: "2024-02-30"');
+        expect(badDate.message).toContain('Check the filter values');
+        expect(badDate.message).not.toContain('damaged');
         // Values are bound as parameters, never spliced into SQL.
         expect((await lake.read('bars_1d', { where: { symbol: "AAPL' OR '1'='1" } })).rows).toEqual(
           [],

@@ -106,8 +106,13 @@ export async function readDataset(
     return { dataset: dataset.name, version, rows: await ctx.reads.query(sql, params) };
   } catch (err) {
     const message = messageOf(err).split('\n')[0] ?? '';
+    // A filter value DuckDB cannot cast to its column's type is the caller's to fix; anything
+    // else while reading committed files points at a damaged file.
+    const hint = /^Conversion Error/.test(message)
+      ? `Check the filter values: each is cast to its column's type (dates as YYYY-MM-DD).`
+      : `If one of its files is damaged, restore it from a backup or read an earlier version (marketlake lake history ${dataset.name}).`;
     throw new LakeQueryFailedError(
-      `Reading "${dataset.name}" version ${version} failed in DuckDB: ${message}. If one of its files is damaged, restore it from a backup or read an earlier version (marketlake lake history ${dataset.name}).`,
+      `Reading "${dataset.name}" version ${version} failed in DuckDB: ${message}. ${hint}`,
       { cause: err, details: { dataset: dataset.name, version } },
     );
   }
