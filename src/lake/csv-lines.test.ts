@@ -122,7 +122,7 @@ describe('CSV line scan', () => {
     ['plain', 'big.csv', (t: string) => Buffer.from(t)],
     ['gzip', 'big.csv.gz', (t: string) => gzipSync(t)],
   ] as const)(
-    'counts whole unquoted chunks without visiting their lines, and agrees with a line-by-line reading (%s)',
+    'counts unquoted lines between targets in bulk, and agrees with a line-by-line reading (%s)',
     async (_label, name, encode) => {
       // ~5 MiB of unquoted records: CRLF and empty lines in some stretches only, so some 1 MiB
       // chunks are counted in bulk and others read line by line.
@@ -147,10 +147,12 @@ describe('CSV line scan', () => {
           readerLineOf.set(records - 1, readerLine);
         }
       });
-      const rejectedRows = [199_999];
+      const rejectedRows = [50_001, 150_003, 199_999];
       const rejectedLines = rejectedRows.map((r) => readerLineOf.get(r)!);
-      // Targets leave the second and fourth chunks (a CRLF stretch, a plain one) to bulk counting.
-      const wanted = new Set([1, 2, 110_000, 199_998, 200_000]);
+      // Targets spread over every chunk (some on neighbouring lines, some next to rejected
+      // lines), so lines are counted in bulk between them, across chunk ends.
+      const wanted = new Set([1, 2, 50_000, 50_002, 110_000, 199_998, 200_000]);
+      for (let r = 997; r < 200_000; r += 1_999) if (!rejectedRows.includes(r)) wanted.add(r);
       await withTempDir(async (dir) => {
         const file = path.join(dir, name);
         writeFileSync(file, encode(lines.join('\n') + '\n'));
@@ -165,10 +167,12 @@ describe('CSV line scan', () => {
           new Map(rejectedRows.map((r, k) => [rejectedLines[k]!, reference.accepted.get(r)!])),
         );
         // Accepted indexes skip the rejected rows.
-        const expected = [...wanted].map((r) => {
-          const index = r - rejectedRows.filter((x) => x < r).length;
-          return [index, reference.accepted.get(r)!, reference.text.get(r)!] as const;
-        });
+        const expected = [...wanted]
+          .sort((a, b) => a - b)
+          .map((r) => {
+            const index = r - rejectedRows.filter((x) => x < r).length;
+            return [index, reference.accepted.get(r)!, reference.text.get(r)!] as const;
+          });
         expect([...(found?.accepted ?? [])].map(([k, v]) => [k, v, found?.text.get(k)])).toEqual(
           expected,
         );

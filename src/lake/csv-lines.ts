@@ -87,34 +87,35 @@ export async function scanCsvLines(
     // quote or continue a quoted value (rare in market data), which keeps a 600k-line file fast.
     let nextQuote = quote < 0 ? -1 : chunk.indexOf(quote);
     let i = 0;
-    // A chunk of whole, non-empty, unquoted lines with no target among them is only counted.
-    if (
+    // In a chunk without quotes or empty lines every line is a record: the lines before the next
+    // target are only counted.
+    const clean =
       !inQuotes &&
       nextQuote === -1 &&
-      records >= query.headerLines &&
-      (!empty || (chunk[0] !== NL && chunk[0] !== CR)) &&
       chunk.indexOf('\n\n') === -1 &&
-      chunk.indexOf('\n\r') === -1
-    ) {
-      let n = 0;
-      let last = -1;
-      for (let j = chunk.indexOf(NL); j !== -1; j = chunk.indexOf(NL, j + 1)) {
-        n++;
-        last = j;
-      }
-      if (n > 0 && accepted + n < nextWanted && readerLine + n < nextRejected) {
-        readerLine += n;
-        records += n;
-        accepted += n;
-        physical += n;
-        start = physical;
-        empty = true;
-        carry = [];
-        from = last + 1;
-        i = last + 1;
-      }
-    }
+      chunk.indexOf('\n\r') === -1 &&
+      // A line break first ends the record in progress, or is an empty line after a whole one.
+      (!empty || (chunk[0] !== NL && chunk[0] !== CR));
     while (i < chunk.length) {
+      if (clean && empty && from === i && records >= query.headerLines) {
+        const room = Math.min(nextWanted - accepted, nextRejected - readerLine) - 1;
+        let n = 0;
+        let last = -1;
+        for (let j = chunk.indexOf(NL, i); n < room && j !== -1; j = chunk.indexOf(NL, j + 1)) {
+          n++;
+          last = j;
+        }
+        if (n > 0) {
+          readerLine += n;
+          records += n;
+          accepted += n;
+          physical += n;
+          start = physical;
+          from = last + 1;
+          i = last + 1;
+          continue;
+        }
+      }
       const nl = chunk.indexOf(NL, i);
       const end = nl === -1 ? chunk.length : nl;
       if (nextQuote !== -1 && nextQuote < i) nextQuote = chunk.indexOf(quote, i);

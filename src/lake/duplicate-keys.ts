@@ -8,7 +8,11 @@ export interface DuplicateKey {
   ordinals: number[];
 }
 
-/** Finds primary keys that occur more than once among a staged input's good rows. */
+/**
+ * Finds primary keys that occur more than once among a staged input's good rows. Writes call it
+ * only once a commit has found a repeated key in a file it wrote (see `checkKeyOrder`): then this
+ * names the keys and the rows that carry them.
+ */
 export async function findDuplicateKeys(
   conn: DuckDBConnection,
   spec: DatasetSpec,
@@ -17,13 +21,6 @@ export async function findDuplicateKeys(
 ): Promise<DuplicateKey[]> {
   if (spec.primaryKey.length === 0) return [];
   const pk = spec.primaryKey.map(ident).join(', ');
-  // Distinct key hashes as many as rows prove there is no duplicate; a 64-bit hash is much
-  // cheaper to count than the keys themselves. Only a write with duplicates (or, rarely, a
-  // hash collision) pays for the exact search below.
-  const probe = await conn.runAndReadAll(
-    `SELECT count(*) = count(DISTINCT hash(${pk})) AS unique_keys FROM ${ident(table)} WHERE _reason IS NULL`,
-  );
-  if (probe.getRowObjectsJson()[0]?.['unique_keys'] === true) return [];
   const keyText = spec.primaryKey.map((k) => `CAST(${ident(k)} AS VARCHAR)`).join(', ');
   // Keys first, then ordinals for those keys only: collecting a list per key for every row of a
   // 10M-row import costs more memory than the import itself.

@@ -4,13 +4,13 @@ import { messageOf, newSortableId } from '../core/index.js';
 import type { Dataset } from './dataset-spec.js';
 import { scanCsvLines } from './csv-lines.js';
 import { findDuplicateKeys, markDuplicates } from './duplicate-keys.js';
-import { LakeImportFileError, LakeImportRejectedError } from './errors.js';
+import { LakeDuplicateKeysError, LakeImportFileError, LakeImportRejectedError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
 import { addQuarantined, type QuarantinedRow } from './quarantine.js';
 import { ident, text } from './sql.js';
 import { rejectedRows, stageFile, type SourceInfo, type SourceReadOptions } from './stage-file.js';
 import type { CommitGuard } from './catalog.js';
-import { commitStaged, type WriteMode } from './write-commit.js';
+import { commitStaged, type WriteMode, type WriteResult } from './write-commit.js';
 
 export type { ImportFormat } from './stage-file.js';
 
@@ -123,7 +123,6 @@ async function importStaged(
       const index = ord - info.offset;
       return { info, line: lineOf(info, index), raw: info.lines?.text.get(index) };
     };
-    const dups = await findDuplicateKeys(conn, dataset, table);
     const badOrds = (
       await conn.runAndReadAll(
         `SELECT rowid + 1 AS _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`,
@@ -132,18 +131,7 @@ async function importStaged(
       .getRowObjectsJson()
       .map((r) => Number(r['_ord']));
     // Running this scan during the partition writes gained nothing on two cores (measured).
-    await scanBadLines(infos, [...badOrds, ...dups.flatMap((d) => d.ordinals)], options);
-    await markDuplicates(
-      conn,
-      dataset,
-      table,
-      dups,
-      (ord) => {
-        const { info, line } = locate(ord);
-        return `${path.basename(info.file)}:${line ?? '?'}`;
-      },
-      infos[0]?.columnSql,
-    );
+    await scanBadLines(infos, badOrds, options);
 
     const quarantined: QuarantinedRow[] = [];
     for (const info of infos) {
@@ -158,33 +146,34 @@ async function importStaged(
         });
       }
     }
-    const bad = (
-      await conn.runAndReadAll(
-        `SELECT rowid + 1 AS _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY rowid`,
-      )
-    ).getRowObjectsJson();
-    for (const r of bad) {
-      const { info, line, raw } = locate(Number(r['_ord']));
-      quarantined.push({
-        dataset: dataset.name,
-        importId,
-        sourceFile: info.file,
-        line,
-        // The file's own text where the scan found the row; typed columns only have values.
-        raw: raw ?? text(r['_raw']),
-        reason: text(r['_reason']),
-      });
-    }
-    quarantined.sort(
-      (a, b) => a.sourceFile.localeCompare(b.sourceFile) || (a.line ?? 0) - (b.line ?? 0),
-    );
-    const good = Number(
-      (
+    /** Quarantine entries of the staged table's bad rows (of `only`, when given). */
+    const badRows = async (only?: ReadonlySet<number>): Promise<QuarantinedRow[]> => {
+      const rows = (
         await conn.runAndReadAll(
-          `SELECT count(*)::BIGINT AS n FROM ${ident(table)} WHERE _reason IS NULL`,
+          `SELECT rowid + 1 AS _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY rowid`,
         )
-      ).getRowObjectsJson()[0]?.['n'] ?? 0,
-    );
+      ).getRowObjectsJson();
+      return rows
+        .filter((r) => !only || only.has(Number(r['_ord'])))
+        .map((r) => {
+          const { info, line, raw } = locate(Number(r['_ord']));
+          return {
+            dataset: dataset.name,
+            importId,
+            sourceFile: info.file,
+            line,
+            // The file's own text where the scan found the row; typed columns only have values.
+            raw: raw ?? text(r['_raw']),
+            reason: text(r['_reason']),
+          };
+        });
+    };
+    const byPlace = (a: QuarantinedRow, b: QuarantinedRow): number =>
+      a.sourceFile.localeCompare(b.sourceFile) || (a.line ?? 0) - (b.line ?? 0);
+    quarantined.push(...(await badRows()));
+    quarantined.sort(byPlace);
+    const rowsStaged = infos.reduce((n, info) => n + info.rows, 0);
+    let good = rowsStaged - badOrds.length;
 
     const fingerprint = sources
       .map((f) => `${statSync(f).size}:${Math.round(statSync(f).mtimeMs)}`)
@@ -203,37 +192,81 @@ async function importStaged(
       })
       .execute();
     await addQuarantined(ctx.store, quarantined);
-    const sample = quarantined
-      .slice(0, 3)
-      .map((q) => `${path.basename(q.sourceFile)}:${q.line ?? '?'}: ${q.reason}`)
-      .join('; ');
-    if (good === 0) {
-      throw new LakeImportRejectedError(
-        `Nothing imported into ${dataset.name}: ${quarantined.length} row(s) quarantined and none accepted (${sample || 'the files hold no data rows'}). See \`marketlake quarantine --import ${importId}\`.`,
-        { details: { importId, rowsQuarantined: quarantined.length } },
-      );
-    }
-    if (options.maxBadRows !== undefined && quarantined.length > options.maxBadRows) {
-      throw new LakeImportRejectedError(
-        `Import into ${dataset.name} stopped: ${quarantined.length} bad rows exceed --max-bad-rows ${options.maxBadRows} (${sample}). Nothing was committed; fix the file or raise the limit. See \`marketlake quarantine --import ${importId}\`.`,
-        {
-          details: {
-            importId,
-            rowsQuarantined: quarantined.length,
-            maxBadRows: options.maxBadRows,
+    const checkBadRows = (): void => {
+      const sample = quarantined
+        .slice(0, 3)
+        .map((q) => `${path.basename(q.sourceFile)}:${q.line ?? '?'}: ${q.reason}`)
+        .join('; ');
+      if (good === 0) {
+        throw new LakeImportRejectedError(
+          `Nothing imported into ${dataset.name}: ${quarantined.length} row(s) quarantined and none accepted (${sample || 'the files hold no data rows'}). See \`marketlake quarantine --import ${importId}\`.`,
+          { details: { importId, rowsQuarantined: quarantined.length } },
+        );
+      }
+      if (options.maxBadRows !== undefined && quarantined.length > options.maxBadRows) {
+        throw new LakeImportRejectedError(
+          `Import into ${dataset.name} stopped: ${quarantined.length} bad rows exceed --max-bad-rows ${options.maxBadRows} (${sample}). Nothing was committed; fix the file or raise the limit. See \`marketlake quarantine --import ${importId}\`.`,
+          {
+            details: {
+              importId,
+              rowsQuarantined: quarantined.length,
+              maxBadRows: options.maxBadRows,
+            },
           },
+        );
+      }
+    };
+    /**
+     * Quarantines every row of a key the file repeats, found when the commit checks its files (an
+     * import cannot tell which copy is right); false when the staged rows repeat no key.
+     */
+    const quarantineDuplicates = async (): Promise<boolean> => {
+      const dups = await findDuplicateKeys(conn, dataset, table);
+      if (dups.length === 0) return false;
+      const ords = dups.flatMap((d) => d.ordinals);
+      await scanBadLines(infos, ords, options);
+      await markDuplicates(
+        conn,
+        dataset,
+        table,
+        dups,
+        (ord) => {
+          const { info, line } = locate(ord);
+          return `${path.basename(info.file)}:${line ?? '?'}`;
         },
+        infos[0]?.columnSql,
       );
-    }
+      const rows = await badRows(new Set(ords));
+      await addQuarantined(ctx.store, rows);
+      quarantined.push(...rows);
+      quarantined.sort(byPlace);
+      good -= rows.length;
+      await ctx.store.db
+        .updateTable('imports')
+        .set({ rows_quarantined: quarantined.length })
+        .where('id', '=', importId)
+        .execute();
+      return true;
+    };
+    checkBadRows();
     try {
-      const result = await commitStaged(ctx, conn, dataset, table, {
-        mode: options.mode ?? 'append',
-        writer: options.writer ?? 'import',
-        operation: 'import',
-        commitGuard: options.commitGuard,
-        columnSql: infos[0]?.columnSql,
-        onProgress: (done, total) => options.onProgress?.({ phase: 'write', done, total }),
-      });
+      const commit = (): Promise<WriteResult> =>
+        commitStaged(ctx, conn, dataset, table, {
+          mode: options.mode ?? 'append',
+          writer: options.writer ?? 'import',
+          operation: 'import',
+          commitGuard: options.commitGuard,
+          columnSql: infos[0]?.columnSql,
+          onProgress: (done, total) => options.onProgress?.({ phase: 'write', done, total }),
+        });
+      let result: WriteResult;
+      try {
+        result = await commit();
+      } catch (err) {
+        if (!(err instanceof LakeDuplicateKeysError) || !(await quarantineDuplicates())) throw err;
+        checkBadRows();
+        result = await commit();
+      }
       await ctx.store.db
         .updateTable('imports')
         .set({ version: result.version, rows_imported: result.rowsWritten })

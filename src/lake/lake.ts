@@ -153,17 +153,21 @@ export class Lake {
             { details: { dataset: name, badRows: result.badRows, examples: bad } },
           );
         }
-        const dups = await findDuplicateKeys(conn, dataset, staged, 20);
-        if (dups.length > 0) {
+        try {
+          return await commitStaged(this.ctx, conn, dataset, staged, {
+            ...options,
+            columnSql: result.columnSql,
+          });
+        } catch (err) {
+          // The commit finds that keys repeat as it checks its files; name them.
+          if (!(err instanceof LakeDuplicateKeysError)) throw err;
+          const dups = await findDuplicateKeys(conn, dataset, staged, 20);
+          if (dups.length === 0) throw err;
           throw new LakeDuplicateKeysError(
             `The write repeats primary keys of ${name} (${dataset.primaryKey.join(', ')}): ${dups.map((d) => `(${d.key.join(', ')}) at rows ${d.ordinals.join(', ')}`).join('; ')}. Keep one row per key; nothing was written.`,
-            { details: { dataset: name, keys: dups } },
+            { cause: err, details: { dataset: name, keys: dups } },
           );
         }
-        return await commitStaged(this.ctx, conn, dataset, staged, {
-          ...options,
-          columnSql: result.columnSql,
-        });
       } finally {
         await conn.run(`DROP TABLE IF EXISTS ${ident(src)}`);
         await conn.run(`DROP TABLE IF EXISTS ${ident(staged)}`);

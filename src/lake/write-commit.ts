@@ -12,7 +12,8 @@ import {
 } from './catalog.js';
 import type { Dataset } from './dataset-spec.js';
 import { durableRename, fsyncDir, fsyncFile } from './durable-fs.js';
-import { LakeBadDataError, LakeCommitConflictError } from './errors.js';
+import { LakeBadDataError, LakeCommitConflictError, LakeDuplicateKeysError } from './errors.js';
+import { checkKeyOrder, fileSortKey, looksPresorted } from './key-order.js';
 import type { LakeContext } from './lake-context.js';
 import { writeManifest } from './manifest.js';
 import { normalizePartition } from './partitions.js';
@@ -206,10 +207,13 @@ export async function commitStaged(
     }
     const existing = await filesAt(ctx.store, dataset.name, base, affected);
     const keyed = dataset.primaryKey.length > 0;
-    source = await sortedSource(conn, table, groups.length);
+    // Rows already in key order (a history file sorted by symbol and date) are written as they
+    // are; every file is checked after it is written, and sorted if it has to be.
+    let presorted = keyed && (await looksPresorted(conn, dataset, table));
+    source = await sortedSource(conn, table, groups.length, presorted);
     mkdirSync(stagingDir, { recursive: true });
 
-    const added: (NewLakeFile & { staged: string })[] = [];
+    const added: WrittenFile[] = [];
     const removed: LakeFile[] = [];
     let done = 0;
     for (const part of affected) {
@@ -218,16 +222,14 @@ export async function commitStaged(
       const merge = mode === 'append' && keyed && old.length > 0;
       if (mode === 'replace' || merge) removed.push(...old);
       if (group) {
-        const file = await writePartition(
-          ctx,
-          conn,
-          dataset,
-          source,
-          group,
-          merge ? old : [],
+        const written = await writeCheckedPartition(ctx, conn, dataset, source, group, {
+          mergeWith: merge ? old : [],
           stagingDir,
-          options.columnSql,
-        );
+          columnSql: options.columnSql,
+          sort: !presorted || merge,
+        });
+        if (written.resorted) presorted = false;
+        const file = written.file;
         added.push(file);
         if (added.length === 1) failpoint('lake.write.staging');
       }
@@ -286,13 +288,64 @@ async function sortedSource(
   conn: DuckDBConnection,
   table: string,
   partitions: number,
+  presorted: boolean,
 ): Promise<string> {
   if (partitions <= 64) return table;
   const sorted = `${table}_by_part`;
+  // Rows in key order keep their order within each partition (DuckDB's sort is not stable).
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${ident(sorted)} AS SELECT * FROM ${ident(table)} WHERE _reason IS NULL ORDER BY _part`,
+    `CREATE OR REPLACE TEMP TABLE ${ident(sorted)} AS SELECT * FROM ${ident(table)} WHERE _reason IS NULL ORDER BY _part${presorted ? ', rowid' : ''}`,
   );
   return sorted;
+}
+
+/**
+ * Writes a partition's file and checks that its keys strictly increase (`checkKeyOrder`). A file
+ * written unsorted, on the guess that its rows were in key order, is written again sorted when
+ * they were not (`resorted`); a repeated key fails the write with `LakeDuplicateKeysError`.
+ */
+async function writeCheckedPartition(
+  ctx: LakeContext,
+  conn: DuckDBConnection,
+  dataset: Dataset,
+  source: string,
+  group: PartitionGroup,
+  write: PartitionWrite,
+): Promise<{ file: WrittenFile; resorted: boolean }> {
+  let file = await writePartition(ctx, conn, dataset, source, group, write);
+  let order = await checkKeyOrder(conn, dataset, file.staged);
+  const resorted = order.unordered > 0 && !write.sort;
+  if (resorted) {
+    rmSync(file.staged, { force: true });
+    file = await writePartition(ctx, conn, dataset, source, group, { ...write, sort: true });
+    order = await checkKeyOrder(conn, dataset, file.staged);
+  }
+  if (order.repeated > 0) {
+    throw new LakeDuplicateKeysError(
+      `The write repeats primary keys of ${dataset.name} (${dataset.primaryKey.join(', ')}) in partition ${group.part}. Keep one row per key.`,
+      { details: { dataset: dataset.name, partition: group.part, rows: order.repeated } },
+    );
+  }
+  if (order.unordered > 0) {
+    throw new LakeBadDataError(
+      `The sorted file of ${dataset.name} partition ${group.part} is not in key order: DuckDB's sort and comparison disagree on some key (${dataset.primaryKey.join(', ')}). Nothing was committed; report it with the key values.`,
+      { details: { dataset: dataset.name, partition: group.part, rows: order.unordered } },
+    );
+  }
+  return { file, resorted };
+}
+
+/** A partition's file in the staging folder, before it is renamed into the lake. */
+type WrittenFile = NewLakeFile & { staged: string };
+
+/** How one partition's file is written. */
+interface PartitionWrite {
+  /** Files of the partition whose rows the new file keeps unless the write replaces their key. */
+  mergeWith: LakeFile[];
+  stagingDir: string;
+  columnSql: ReadonlyMap<string, string> | undefined;
+  /** Sort by the key; without, the rows keep the staged table's order. */
+  sort: boolean;
 }
 
 async function writePartition(
@@ -301,10 +354,8 @@ async function writePartition(
   dataset: Dataset,
   source: string,
   group: PartitionGroup,
-  mergeWith: LakeFile[],
-  stagingDir: string,
-  columnSql: ReadonlyMap<string, string> | undefined,
-): Promise<NewLakeFile & { staged: string }> {
+  { mergeWith, stagingDir, columnSql, sort }: PartitionWrite,
+): Promise<WrittenFile> {
   const cols = fileColumns(dataset).map(ident).join(', ');
   const values = fileColumns(dataset)
     .map((c) => `${stagedColumn(columnSql, c)} AS ${ident(c)}`)
@@ -317,10 +368,8 @@ async function writePartition(
       : fresh;
   const id = newId();
   const staged = path.join(stagingDir, `${id}.parquet`);
-  // A column-partitioning key lives in the folder name, not in the file (and is constant in it).
-  const partCol = columnPartitionKey(dataset);
-  const sortKey = dataset.primaryKey.filter((k) => k !== partCol).map(ident);
-  const order = sortKey.length > 0 ? ` ORDER BY ${sortKey.join(', ')}` : '';
+  const sortKey = fileSortKey(dataset).map(ident);
+  const order = sort && sortKey.length > 0 ? ` ORDER BY ${sortKey.join(', ')}` : '';
   await conn.run(
     `COPY (SELECT * FROM (${content})${order}) TO ${literal(staged)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${ctx.rowGroupSize})`,
   );
