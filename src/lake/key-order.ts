@@ -3,7 +3,7 @@ import type { Dataset } from './dataset-spec.js';
 import { ident, literal } from './sql.js';
 
 /** Rows the guess of `looksPresorted` looks at. */
-const GUESS_ROWS = 65_536;
+const GUESS_ROWS = 16_384;
 
 /**
  * The columns a lake file is sorted by: the primary key, less a column-partitioning key (kept in
