@@ -60,10 +60,38 @@ describe('checkKeyOrder', () => {
         } as unknown as Dataset;
         for (let round = 0; round < 5; round++) {
           // Key (symbol, k): the repeats equal their neighbour; row 200,000 is out of order.
-          expect(await checkKeyOrder(conn, dataset, file)).toEqual({ unordered: 1, repeated: 3 });
+          expect(await checkKeyOrder(conn, dataset, [{ path: file, rows: 300_000 }])).toEqual([
+            { unordered: 1, repeated: 3 },
+          ]);
         }
         const single: Dataset = { ...dataset, primaryKey: ['k'] };
-        expect(await checkKeyOrder(conn, single, file)).toEqual({ unordered: 1, repeated: 3 });
+        expect(await checkKeyOrder(conn, single, [{ path: file, rows: 300_000 }])).toEqual([
+          { unordered: 1, repeated: 3 },
+        ]);
+
+        // Small files share one query; a row is only compared with the next row of its own file
+        // (b starts with the key a ends with, c is clean, d repeats a key).
+        const small = async (name: string, keys: number[]): Promise<string> => {
+          const f = path.join(dir, name);
+          await conn.run(
+            `COPY (SELECT 'S' AS symbol, k FROM (SELECT unnest([${keys.join(', ')}]) AS k)) TO ${sqlString(f)} (FORMAT parquet)`,
+          );
+          return f;
+        };
+        const files = [
+          { path: await small('a.parquet', [1, 2, 3]), rows: 3 },
+          { path: await small('b.parquet', [3, 4]), rows: 2 },
+          { path: file, rows: 300_000 },
+          { path: await small('c.parquet', [7, 8, 9]), rows: 3 },
+          { path: await small('d.parquet', [7, 8, 8, 6]), rows: 4 },
+        ];
+        expect(await checkKeyOrder(conn, dataset, files)).toEqual([
+          { unordered: 0, repeated: 0 },
+          { unordered: 0, repeated: 0 },
+          { unordered: 1, repeated: 3 },
+          { unordered: 0, repeated: 0 },
+          { unordered: 1, repeated: 1 },
+        ]);
       } finally {
         conn.closeSync();
         instance.closeSync();

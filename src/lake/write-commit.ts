@@ -214,6 +214,8 @@ export async function commitStaged(
     mkdirSync(stagingDir, { recursive: true });
 
     const added: WrittenFile[] = [];
+    const pending: PendingCheck[] = [];
+    let guessChecked = false;
     const removed: LakeFile[] = [];
     let done = 0;
     for (const part of affected) {
@@ -222,19 +224,39 @@ export async function commitStaged(
       const merge = mode === 'append' && keyed && old.length > 0;
       if (mode === 'replace' || merge) removed.push(...old);
       if (group) {
-        const written = await writeCheckedPartition(ctx, conn, dataset, source, group, {
+        const write: PartitionWrite = {
           mergeWith: merge ? old : [],
           stagingDir,
           columnSql: options.columnSql,
           sort: !presorted || merge,
-        });
-        if (written.resorted) presorted = false;
-        const file = written.file;
+        };
+        let file = await writePartition(ctx, conn, dataset, source, group, write);
+        if (keyed && !write.sort && !guessChecked) {
+          // The first file written on the guess is checked at once: a wrong guess costs one file.
+          guessChecked = true;
+          const [order] = await checkKeyOrder(conn, dataset, [
+            { path: file.staged, rows: file.rows },
+          ]);
+          if ((order?.unordered ?? 0) > 0) {
+            presorted = false;
+            rmSync(file.staged, { force: true });
+            write.sort = true;
+            file = await writePartition(ctx, conn, dataset, source, group, write);
+            pending.push({ index: added.length, group, write });
+          } else if ((order?.repeated ?? 0) > 0) {
+            throw new LakeDuplicateKeysError(
+              `The write repeats primary keys of ${dataset.name} (${dataset.primaryKey.join(', ')}) in partition ${part}. Keep one row per key.`,
+              { details: { dataset: dataset.name, partitions: [part] } },
+            );
+          }
+        } else if (keyed) pending.push({ index: added.length, group, write });
         added.push(file);
         if (added.length === 1) failpoint('lake.write.staging');
       }
       options.onProgress?.(++done, affected.length);
     }
+
+    await settleKeyOrder(ctx, conn, dataset, source, added, pending);
 
     for (const f of added) fsyncFile(f.staged);
     const dirs = new Set<string>();
@@ -299,40 +321,59 @@ async function sortedSource(
   return sorted;
 }
 
+/** A written file whose key order is still to be checked (`settleKeyOrder`). */
+interface PendingCheck {
+  /** Its index in the write's list of added files. */
+  index: number;
+  group: PartitionGroup;
+  write: PartitionWrite;
+}
+
 /**
- * Writes a partition's file and checks that its keys strictly increase (`checkKeyOrder`). A file
+ * Checks the key order of the files written without a check yet (`checkKeyOrder`): a file
  * written unsorted, on the guess that its rows were in key order, is written again sorted when
- * they were not (`resorted`); a repeated key fails the write with `LakeDuplicateKeysError`.
+ * they were not; a repeated key fails the write with `LakeDuplicateKeysError`.
  */
-async function writeCheckedPartition(
+async function settleKeyOrder(
   ctx: LakeContext,
   conn: DuckDBConnection,
   dataset: Dataset,
   source: string,
-  group: PartitionGroup,
-  write: PartitionWrite,
-): Promise<{ file: WrittenFile; resorted: boolean }> {
-  let file = await writePartition(ctx, conn, dataset, source, group, write);
-  let order = await checkKeyOrder(conn, dataset, file.staged);
-  const resorted = order.unordered > 0 && !write.sort;
-  if (resorted) {
-    rmSync(file.staged, { force: true });
-    file = await writePartition(ctx, conn, dataset, source, group, { ...write, sort: true });
-    order = await checkKeyOrder(conn, dataset, file.staged);
+  added: WrittenFile[],
+  pending: readonly PendingCheck[],
+): Promise<void> {
+  const fileOf = (p: PendingCheck): { path: string; rows: number } => ({
+    path: added[p.index]?.staged ?? '',
+    rows: added[p.index]?.rows ?? 0,
+  });
+  const orders = await checkKeyOrder(conn, dataset, pending.map(fileOf));
+  const redo = pending.filter((p, k) => (orders[k]?.unordered ?? 0) > 0 && !p.write.sort);
+  for (const p of redo) {
+    rmSync(fileOf(p).path, { force: true });
+    added[p.index] = await writePartition(ctx, conn, dataset, source, p.group, {
+      ...p.write,
+      sort: true,
+    });
   }
-  if (order.repeated > 0) {
+  const again = await checkKeyOrder(conn, dataset, redo.map(fileOf));
+  const final = pending.map((p, k) => {
+    const r = redo.indexOf(p);
+    return { part: p.group.part, order: (r >= 0 ? again[r] : orders[k]) ?? orders[k] };
+  });
+  const repeated = final.filter((f) => (f.order?.repeated ?? 0) > 0).map((f) => f.part);
+  if (repeated.length > 0) {
     throw new LakeDuplicateKeysError(
-      `The write repeats primary keys of ${dataset.name} (${dataset.primaryKey.join(', ')}) in partition ${group.part}. Keep one row per key.`,
-      { details: { dataset: dataset.name, partition: group.part, rows: order.repeated } },
+      `The write repeats primary keys of ${dataset.name} (${dataset.primaryKey.join(', ')}) in partition ${repeated.join(', ')}. Keep one row per key.`,
+      { details: { dataset: dataset.name, partitions: repeated } },
     );
   }
-  if (order.unordered > 0) {
+  const unordered = final.find((f) => (f.order?.unordered ?? 0) > 0);
+  if (unordered) {
     throw new LakeBadDataError(
-      `The sorted file of ${dataset.name} partition ${group.part} is not in key order: DuckDB's sort and comparison disagree on some key (${dataset.primaryKey.join(', ')}). Nothing was committed; report it with the key values.`,
-      { details: { dataset: dataset.name, partition: group.part, rows: order.unordered } },
+      `The sorted file of ${dataset.name} partition ${unordered.part} is not in key order: DuckDB's sort and comparison disagree on some key (${dataset.primaryKey.join(', ')}). Nothing was committed; report it with the key values.`,
+      { details: { dataset: dataset.name, partition: unordered.part } },
     );
   }
-  return { file, resorted };
 }
 
 /** A partition's file in the staging folder, before it is renamed into the lake. */
