@@ -177,6 +177,25 @@ describe.each(backends)('key order of written files on $name', (backend) => {
   );
 
   it.skipIf(backend.skip)(
+    'writes again, sorted, a later partition that went out of order beyond the guessed rows',
+    async () => {
+      await withLake(backend, async ({ lake, root }) => {
+        // 2024 is in order; 2025 is in order for 20,000 rows, then one row belongs first.
+        const sql = `${sortedBarsSql(10, '2024-01-02')} UNION ALL (${sortedBarsSql(20_000, '2025-01-02')}) UNION ALL SELECT 'A', DATE '2025-01-02', 1, 1, 1, 1, 1`;
+        const copies = await copiesDuring(() => lake.write('bars_1d', { sql }));
+        expect(copies.map((c) => c.includes('ORDER BY'))).toEqual([false, false, true]);
+        const files = await lake.files('bars_1d');
+        expect(files.map((f) => [f.partition, f.rows])).toEqual([
+          ['year=2024', 10],
+          ['year=2025', 20_001],
+        ]);
+        for (const f of files) expect(await strictlyOrdered(path.join(root, f.path))).toBe(true);
+        expect((await lake.history('bars_1d')).map((v) => v.version)).toEqual([1]);
+      });
+    },
+  );
+
+  it.skipIf(backend.skip)(
     'finds a key repeated far beyond the rows the order guess looks at, in a write and in an import',
     async () => {
       await withLake(backend, async ({ lake, dir }) => {
