@@ -15,11 +15,11 @@ export function fileSortKey(dataset: Dataset): string[] {
 }
 
 /**
- * Whether the key `a` is greater than (`>`), equal to (`=`) or less than (`<`) the key `b`, as
- * column-by-column comparisons: DuckDB compares plain columns far faster than row values. Key
- * columns hold no NULLs; a comparison with a missing key (NULLs) is NULL and counts nowhere.
+ * Whether the key `a` is greater than (`>`) or equal to (`=`) the key `b`, as column-by-column
+ * comparisons: DuckDB compares plain columns far faster than row values. Key columns hold no
+ * NULLs; a comparison with a missing key (NULLs) is NULL and counts nowhere.
  */
-function compareKeys(a: readonly string[], b: readonly string[], op: '>' | '=' | '<'): string {
+function compareKeys(a: readonly string[], b: readonly string[], op: '>' | '='): string {
   if (op === '=') return `(${a.map((x, i) => `${x} = ${b[i]}`).join(' AND ')})`;
   // a1 op b1 OR (a1 = b1 AND (a2 op b2 OR (...)))
   let sql = `${a.at(-1)} ${op} ${b.at(-1)}`;
@@ -31,9 +31,9 @@ function compareKeys(a: readonly string[], b: readonly string[], op: '>' | '=' |
 
 /**
  * Whether a staged table's good rows seem to be in key order within each partition already, as
- * a history file sorted by symbol and date is: true when its first rows are. A partition written
- * unsorted on this guess is checked at once (`checkKeyOrder`) and written again, sorted, if the
- * guess was wrong, so the guess only decides how much work a write does.
+ * a history file sorted by symbol and date is: true when its first rows are. Every file written
+ * unsorted on this guess is checked (`checkKeyOrder`) and written again, sorted, if the guess was
+ * wrong for it, so the guess only decides how much work a write does.
  */
 export async function looksPresorted(
   conn: DuckDBConnection,
