@@ -244,10 +244,7 @@ export async function commitStaged(
             file = await writePartition(ctx, conn, dataset, source, group, write);
             pending.push({ index: added.length, group, write });
           } else if ((order?.repeated ?? 0) > 0) {
-            throw new LakeDuplicateKeysError(
-              `The write repeats primary keys of ${dataset.name} (${dataset.primaryKey.join(', ')}) in partition ${part}. Keep one row per key.`,
-              { details: { dataset: dataset.name, partitions: [part] } },
-            );
+            throw repeatedKeysError(dataset, [part]);
           }
         } else if (keyed) pending.push({ index: added.length, group, write });
         added.push(file);
@@ -361,12 +358,7 @@ async function settleKeyOrder(
     return { part: p.group.part, order: (r >= 0 ? again[r] : orders[k]) ?? orders[k] };
   });
   const repeated = final.filter((f) => (f.order?.repeated ?? 0) > 0).map((f) => f.part);
-  if (repeated.length > 0) {
-    throw new LakeDuplicateKeysError(
-      `The write repeats primary keys of ${dataset.name} (${dataset.primaryKey.join(', ')}) in partition ${repeated.join(', ')}. Keep one row per key.`,
-      { details: { dataset: dataset.name, partitions: repeated } },
-    );
-  }
+  if (repeated.length > 0) throw repeatedKeysError(dataset, repeated);
   const unordered = final.find((f) => (f.order?.unordered ?? 0) > 0);
   if (unordered) {
     throw new LakeBadDataError(
@@ -374,6 +366,17 @@ async function settleKeyOrder(
       { details: { dataset: dataset.name, partition: unordered.part } },
     );
   }
+}
+
+/** The error of a write whose files repeat a key (callers name the keys: `findDuplicateKeys`). */
+function repeatedKeysError(
+  dataset: Dataset,
+  partitions: readonly string[],
+): LakeDuplicateKeysError {
+  return new LakeDuplicateKeysError(
+    `The write repeats primary keys of ${dataset.name} (${dataset.primaryKey.join(', ')}) in partition ${partitions.join(', ')}. Keep one row per key.`,
+    { details: { dataset: dataset.name, partitions: [...partitions] } },
+  );
 }
 
 /** A partition's file in the staging folder, before it is renamed into the lake. */
