@@ -123,15 +123,36 @@ async function importStaged(
       const index = ord - info.offset;
       return { info, line: lineOf(info, index), raw: info.lines?.text.get(index) };
     };
-    const badOrds = (
-      await conn.runAndReadAll(
-        `SELECT rowid + 1 AS _ord FROM ${ident(table)} WHERE _reason IS NOT NULL`,
+    /** The staged table's bad rows: ordinal (`rowid + 1`), reason and rebuilt text. */
+    const readBad = async (): Promise<{ ord: number; reason: string; raw: string }[]> =>
+      (
+        await conn.runAndReadAll(
+          `SELECT rowid + 1 AS _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY rowid`,
+        )
       )
-    )
-      .getRowObjectsJson()
-      .map((r) => Number(r['_ord']));
+        .getRowObjectsJson()
+        .map((r) => ({ ord: Number(r['_ord']), reason: text(r['_reason']), raw: text(r['_raw']) }));
+    /** Quarantine entries of bad rows, once the scan has found their lines. */
+    const entries = (rows: readonly { ord: number; reason: string; raw: string }[]) =>
+      rows.map((r): QuarantinedRow => {
+        const { info, line, raw } = locate(r.ord);
+        return {
+          dataset: dataset.name,
+          importId,
+          sourceFile: info.file,
+          line,
+          // The file's own text where the scan found the row; typed columns only have values.
+          raw: raw ?? r.raw,
+          reason: r.reason,
+        };
+      });
+    const bad = await readBad();
     // Running this scan during the partition writes gained nothing on two cores (measured).
-    await scanBadLines(infos, badOrds, options);
+    await scanBadLines(
+      infos,
+      bad.map((r) => r.ord),
+      options,
+    );
 
     const quarantined: QuarantinedRow[] = [];
     for (const info of infos) {
@@ -146,34 +167,12 @@ async function importStaged(
         });
       }
     }
-    /** Quarantine entries of the staged table's bad rows (of `only`, when given). */
-    const badRows = async (only?: ReadonlySet<number>): Promise<QuarantinedRow[]> => {
-      const rows = (
-        await conn.runAndReadAll(
-          `SELECT rowid + 1 AS _ord, _reason, _raw FROM ${ident(table)} WHERE _reason IS NOT NULL ORDER BY rowid`,
-        )
-      ).getRowObjectsJson();
-      return rows
-        .filter((r) => !only || only.has(Number(r['_ord'])))
-        .map((r) => {
-          const { info, line, raw } = locate(Number(r['_ord']));
-          return {
-            dataset: dataset.name,
-            importId,
-            sourceFile: info.file,
-            line,
-            // The file's own text where the scan found the row; typed columns only have values.
-            raw: raw ?? text(r['_raw']),
-            reason: text(r['_reason']),
-          };
-        });
-    };
     const byPlace = (a: QuarantinedRow, b: QuarantinedRow): number =>
       a.sourceFile.localeCompare(b.sourceFile) || (a.line ?? 0) - (b.line ?? 0);
-    quarantined.push(...(await badRows()));
+    quarantined.push(...entries(bad));
     quarantined.sort(byPlace);
     const rowsStaged = infos.reduce((n, info) => n + info.rows, 0);
-    let good = rowsStaged - badOrds.length;
+    let good = rowsStaged - bad.length;
 
     const fingerprint = sources
       .map((f) => `${statSync(f).size}:${Math.round(statSync(f).mtimeMs)}`)
@@ -236,7 +235,8 @@ async function importStaged(
         },
         infos[0]?.columnSql,
       );
-      const rows = await badRows(new Set(ords));
+      const marked = new Set(ords);
+      const rows = entries((await readBad()).filter((r) => marked.has(r.ord)));
       await addQuarantined(ctx.store, rows);
       quarantined.push(...rows);
       quarantined.sort(byPlace);
