@@ -290,7 +290,9 @@ async function importStaged(
 
 /**
  * Finds the physical lines of the rows an import will quarantine, for CSV files that have any:
- * counting rows is off after an empty line or a quoted line break (see `scanCsvLines`).
+ * counting rows is off after an empty line or a quoted line break (see `scanCsvLines`). A gzip
+ * file's copy was indexed while it was written (`LineIndex`), which spares the scan when each
+ * record is one line.
  */
 async function scanBadLines(
   infos: SourceInfo[],
@@ -306,12 +308,15 @@ async function scanBadLines(
     );
     // DuckDB numbers rejected lines right (empty lines included) until a record spans lines.
     if (wanted.size === 0 && (info.rejectedLines.length === 0 || !info.spansLines)) continue;
-    info.lines = await scanCsvLines(info.readPath, {
+    const query = {
       quote: options.quote ?? '"',
       headerLines: info.headerLines,
       wanted,
       rejectedLines: info.rejectedLines,
       records: info.rows + info.rejectedLines.length,
-    });
+    };
+    info.lines =
+      (await info.lineIndex?.lines(info.readPath, query)) ??
+      (await scanCsvLines(info.readPath, query));
   }
 }

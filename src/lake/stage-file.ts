@@ -12,6 +12,7 @@ import {
 import type { CsvLines } from './csv-lines.js';
 import { LakeImportFileError } from './errors.js';
 import { gunzipCopy } from './gunzip-copy.js';
+import type { LineIndex } from './line-index.js';
 import { ident, literal, text } from './sql.js';
 import { scanTypedColumns, stageInput, type ColumnMapping } from './staged-input.js';
 
@@ -42,6 +43,8 @@ export interface SourceInfo {
   rejectedLines: number[];
   /** Physical lines of the rows to quarantine, when the file was scanned for them. */
   lines?: CsvLines;
+  /** Where the lines of a decompressed copy start (see `LineIndex`). */
+  lineIndex?: LineIndex;
   /** Source columns the scan read typed -> the dataset column each feeds. */
   typed: ReadonlyMap<string, ColumnSpec>;
   /** Columns the staged table leaves out (see `StagedInput.columnSql`). */
@@ -99,13 +102,13 @@ export async function stageFile(
   // The dialect is sniffed from the start of the file while the rest is decompressed.
   const [copied, sniffed] = await Promise.allSettled([
     format === 'csv' && /\.gz$/i.test(file)
-      ? gunzipCopy(file, path.join(copies, String(index)))
-      : file,
+      ? gunzipCopy(file, path.join(copies, String(index)), options.quote ?? '"')
+      : undefined,
     format === 'csv' ? sniffCsvDialect(conn, file, csvOptions(file, options)) : undefined,
   ]);
   if (copied.status === 'rejected') throw copied.reason;
   if (sniffed.status === 'rejected') throw sniffed.reason;
-  const readPath = copied.value;
+  const readPath = copied.value?.path ?? file;
   const dialect = sniffed.value;
   try {
     // Sniff with the same options as the scan: without rejects capture, one line with a wrong
@@ -183,6 +186,7 @@ export async function stageFile(
     rows: staged.rows,
     headerLines: format === 'csv' && options.header !== false ? 1 : 0,
     rejectedLines,
+    ...(copied.value ? { lineIndex: copied.value.lines } : {}),
     typed,
     columnSql: staged.columnSql,
     spansLines,

@@ -106,6 +106,7 @@ export async function commitStaged(
   const renamed: string[] = [];
   let committed = false;
   let source = table;
+  let files: PartitionFiles | undefined;
   try {
     const head = await ctx.store.db
       .selectFrom('datasets')
@@ -123,7 +124,7 @@ export async function commitStaged(
     }
     const existing = await filesAt(ctx.store, dataset.name, base, affected);
     const keyed = dataset.primaryKey.length > 0;
-    const files = await PartitionFiles.open(
+    files = await PartitionFiles.open(
       ctx,
       conn,
       dataset,
@@ -147,6 +148,7 @@ export async function commitStaged(
       options.onProgress?.(++done, affected.length);
     }
     await files.settle();
+    await files.close();
     const added = files.added;
 
     for (const f of added) fsyncFile(f.staged);
@@ -184,6 +186,8 @@ export async function commitStaged(
       filesRemoved: removed.length,
     };
   } finally {
+    // Background checks read the staged files: they end before the files go.
+    await files?.close();
     if (!committed) for (const f of renamed) rmSync(f, { force: true });
     rmSync(stagingDir, { recursive: true, force: true });
     if (source !== table)
