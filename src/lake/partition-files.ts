@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { newId } from '../core/index.js';
 import type { LakeFile, NewLakeFile } from './catalog.js';
 import type { Dataset } from './dataset-spec.js';
+import { fsyncFileLater } from './durable-fs.js';
 import { LakeBadDataError, LakeDuplicateKeysError } from './errors.js';
 import { checkKeyOrder, fileSortKey, looksPresorted, type KeyOrder } from './key-order.js';
 import type { LakeContext } from './lake-context.js';
@@ -49,6 +50,8 @@ export class PartitionFiles {
   /** The background checks, one after the other on `checker`. */
   private checks: Promise<void> = Promise.resolve();
   private checker: Promise<DuckDBConnection> | undefined;
+  /** Each written file's fsync, started when its COPY ends (see `synced`). */
+  private readonly syncs = new Map<string, Promise<void>>();
   private guessChecked = false;
 
   private constructor(
@@ -137,9 +140,17 @@ export class PartitionFiles {
     this.checks.catch(() => undefined);
   }
 
-  /** Waits for the background checks and closes their connection. */
+  /**
+   * Waits until every file of `added` is on stable storage. Each was fsynced in the background
+   * since its COPY ended, while the next partitions were written.
+   */
+  async synced(): Promise<void> {
+    await Promise.all(this.added.map((f) => this.syncs.get(f.staged) ?? fsyncFileLater(f.staged)));
+  }
+
+  /** Waits for the background checks and fsyncs, and closes the checks' connection. */
   async close(): Promise<void> {
-    await this.checks.catch(() => undefined);
+    await Promise.allSettled([this.checks, ...this.syncs.values()]);
     const checker = await this.checker?.catch(() => undefined);
     checker?.closeSync();
     this.checker = undefined;
@@ -208,6 +219,10 @@ export class PartitionFiles {
     await this.conn.run(
       `COPY (${query}) TO ${literal(staged)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${ctx.rowGroupSize})`,
     );
+    const sync = fsyncFileLater(staged);
+    // A failed fsync is reported by `synced`; a file written again meanwhile has its own.
+    sync.catch(() => undefined);
+    this.syncs.set(staged, sync);
     // A new partition holds exactly the group's rows, whose count and key range staging knows;
     // a merged one is read back.
     const stats =

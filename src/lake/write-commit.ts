@@ -5,7 +5,7 @@ import { failpoint, newId } from '../core/index.js';
 import { acquireLease } from '../meta/index.js';
 import { commitVersion, filesAt, type CommitGuard, type LakeFile } from './catalog.js';
 import type { Dataset } from './dataset-spec.js';
-import { durableRename, fsyncDir, fsyncFile } from './durable-fs.js';
+import { durableRename, fsyncDir } from './durable-fs.js';
 import { LakeBadDataError, LakeCommitConflictError } from './errors.js';
 import type { LakeContext } from './lake-context.js';
 import { writeManifest } from './manifest.js';
@@ -148,10 +148,10 @@ export async function commitStaged(
       options.onProgress?.(++done, affected.length);
     }
     await files.settle();
+    await files.synced();
     await files.close();
     const added = files.added;
 
-    for (const f of added) fsyncFile(f.staged);
     const dirs = new Set<string>();
     for (const f of added) {
       const target = ctx.layout.absolute(f.path);
