@@ -74,6 +74,38 @@ const BEGIN_IMMEDIATE = CompiledQuery.raw('BEGIN IMMEDIATE');
 const COMMIT = CompiledQuery.raw('COMMIT');
 const ROLLBACK = CompiledQuery.raw('ROLLBACK');
 
+/** How long a SQLite statement waits for a lock another process holds. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Switches a SQLite database to WAL. The switch needs the file to itself, and SQLite does not wait
+ * for it (the busy timeout does not apply): processes that open a new database at the same moment
+ * got "database is locked". So it is retried, with growing pauses, for up to the busy timeout. A
+ * database stays in WAL once switched, so later opens only read the mode.
+ */
+function useWal(database: Database.Database, file: string): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      if (database.pragma('journal_mode', { simple: true }) === 'wal') return;
+      // Returns the mode it ended in: an in-memory database stays in `memory`.
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw err;
+      if (Date.now() + wait > deadline) {
+        throw new MetaUnavailableError(
+          `The SQLite metadata file ${file} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s while this one switched it to WAL. Check which process holds it (fuser ${file}) and start again.`,
+          { cause: err },
+        );
+      }
+    }
+    Atomics.wait(pause, 0, 0, wait);
+  }
+}
+
 function openSqlite(file: string): MetaStore {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let database: Database.Database;
@@ -85,13 +117,13 @@ function openSqlite(file: string): MetaStore {
       { cause: err },
     );
   }
-  database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  useWal(database, file);
   // WAL with NORMAL: a commit survives a crash of any process; only a power loss can roll back
   // the last commits, which leaves lake files orphaned (vacuumed) and attempts re-run, never a
   // half-visible version. FULL fsyncs every commit, a third of a 10,000-task fan-out's time.
   // See docs/decisions/0004-sqlite-synchronous-normal.md.
   database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<MetaDatabase>({
     dialect: new SqliteDialect({ database: cachingStatements(database) }),
