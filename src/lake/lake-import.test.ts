@@ -371,6 +371,29 @@ describe.each(backends)('lake import on $name', (backend) => {
   );
 
   it.skipIf(backend.skip)(
+    'refuses a file whose lines mix LF and CRLF endings, saying where and how to fix it',
+    async () => {
+      await withLake(backend, async ({ lake, dir }) => {
+        // The header from one tool (LF), the rows from another (CRLF): DuckDB cannot sniff it.
+        const rows = Array.from({ length: 3_000 }, (_, i) => `2024-01-02,10,12,9,11,1000,S${i}\r`);
+        for (const name of ['mixed.csv', 'mixed.csv.gz']) {
+          const file = path.join(dir, name);
+          const text = [HEADER, ...rows, ''].join('\n');
+          writeFileSync(file, name.endsWith('.gz') ? gzipSync(text) : text);
+          const err = await lake.import('bars_1d', [file]).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(LakeImportFileError);
+          expect((err as Error).message).toContain(`Cannot read ${file} as CSV`);
+          expect((err as Error).message).toContain(
+            'Its lines end in both LF (line 1) and CRLF (line 2): convert the file to one kind (for example with dos2unix) and import it again.',
+          );
+          expect((err as Error).message).not.toContain('..');
+        }
+        expect(await lake.files('bars_1d')).toEqual([]);
+      });
+    },
+  );
+
+  it.skipIf(backend.skip)(
     'quarantines the rows of a large gzip file with their line and the file’s own text',
     async () => {
       await withLake(backend, async ({ lake, dir }) => {

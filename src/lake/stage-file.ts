@@ -12,6 +12,7 @@ import {
 import type { CsvLines } from './csv-lines.js';
 import { LakeImportFileError } from './errors.js';
 import { gunzipCopy } from './gunzip-copy.js';
+import { mixedLineEndings } from './line-endings.js';
 import type { LineIndex } from './line-index.js';
 import { ident, literal, text } from './sql.js';
 import { scanTypedColumns, stageInput, type ColumnMapping } from './staged-input.js';
@@ -123,11 +124,15 @@ export async function stageFile(
         .getRowObjectsJson()
         .map((r) => text(r['column_name']));
   } catch (err) {
+    const mixed = format === 'csv' ? mixedLineEndings(readPath) : undefined;
+    const advice = mixed
+      ? `Its lines end in both LF (line ${mixed.lf}) and CRLF (line ${mixed.crlf}): convert the file to one kind (for example with dos2unix) and import it again.`
+      : 'Check --format, --delimiter and that the file is not truncated.';
     throw new LakeImportFileError(
-      `Cannot read ${file} as ${format.toUpperCase()}: ${messageOf(err).split('\n')[0]}. Check --format, --delimiter and that the file is not truncated.`,
+      `Cannot read ${file} as ${format.toUpperCase()}: ${messageOf(err).split('\n')[0]?.replace(/\.+$/, '')}. ${advice}`,
       {
         cause: err,
-        details: { file },
+        details: { file, ...(mixed ? { lineEndings: mixed } : {}) },
       },
     );
   }
