@@ -12,6 +12,7 @@ import type { TestBackend } from './helpers/backends.js';
 import { distModule, runNode } from './helpers/dist.js';
 import type { ChildResult } from './helpers/dist.js';
 import { makeTempDir, removeDir, withTempDir } from './helpers/temp-dir.js';
+import { mulberry32 } from './helpers/random.js';
 
 /*
  * Crash safety of the lake's commit protocol (issue 2): an import runs in a child process that is
@@ -23,17 +24,6 @@ import { makeTempDir, removeDir, withTempDir } from './helpers/temp-dir.js';
 
 const DATASET = 'bars_1d';
 const COLUMNS = ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'] as const;
-
-/** Deterministic PRNG (mulberry32), so every run writes the same bars. */
-function mulberry32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Canonical text of one bar: what a reader must get back, byte for byte. */
 type Bars = Map<string, string>;

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test/helpers/random.js';
 import { withTempDir } from '../../test/helpers/temp-dir.js';
 import { scanCsvLines, type CsvLineQuery } from './csv-lines.js';
 import { LineIndex } from './line-index.js';
@@ -15,17 +16,6 @@ function indexOf(text: Buffer, sizes: readonly number[]): LineIndex {
     at += size;
   }
   return index;
-}
-
-/** A seeded generator (mulberry32), so the chunk sizes are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('line index of a decompressed copy', () => {
@@ -49,7 +39,7 @@ describe('line index of a decompressed copy', () => {
       rejectedLines,
       records: 60_000,
     };
-    const draw = random(42);
+    const draw = mulberry32(42);
     const ragged = Array.from({ length: 200 }, () => 1 + Math.floor(draw() * 200_000));
     await withTempDir(async (dir) => {
       const file = path.join(dir, 'copy.csv');

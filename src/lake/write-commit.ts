@@ -149,7 +149,6 @@ export async function commitStaged(
     }
     await files.settle();
     await files.synced();
-    await files.close();
     const added = files.added;
 
     const dirs = new Set<string>();
