@@ -1,8 +1,9 @@
 import { filesAt } from './catalog.js';
 import type { Dataset } from './dataset-spec.js';
 import type { LakeContext } from './lake-context.js';
+import { partitionKeySql } from './partitions.js';
 import { scanSql } from './scan.js';
-import { ident, literal } from './sql.js';
+import { ident } from './sql.js';
 import { commitStaged } from './write-commit.js';
 
 /** What compaction did to one dataset. */
@@ -47,12 +48,11 @@ export async function compactDataset(
   const table = `_compact_${dataset.name}`;
   const parts = targets.map(([p]) => p);
   const result = await ctx.engine.withConnection(async (conn) => {
-    const selects = targets.map(
-      ([part, fs]) =>
-        `SELECT *, ${literal(part)} AS _part FROM (${scanSql(dataset, ctx.layout, fs)})`,
-    );
+    // Each row's `_part` is computed again from its columns: a row whose folder would differ
+    // (none should) makes the commit refuse the write as outside the partitions it replaces.
+    const fs = targets.flatMap(([, f]) => f);
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT *, CAST(NULL AS VARCHAR) AS _reason, CAST(NULL AS VARCHAR) AS _raw FROM (${selects.join(' UNION ALL ')})`,
+      `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT *, ${partitionKeySql(dataset)} AS _part, CAST(NULL AS VARCHAR) AS _reason, CAST(NULL AS VARCHAR) AS _raw FROM (${scanSql(dataset, ctx.layout, fs)})`,
     );
     try {
       return await commitStaged(ctx, conn, dataset, table, {

@@ -17,6 +17,8 @@ export interface CsvDialect {
   columns: string[];
   /** `read_csv` options (without the path and rejects options), every column as VARCHAR. */
   options: string[];
+  /** The quote character the options read with. */
+  quote: string;
   /** Source columns the scan reads as a type instead of VARCHAR (see `dialectOptions`). */
   typed?: ReadonlyMap<string, string>;
 }
@@ -129,7 +131,7 @@ export async function sniffCsvDialect(
       ...(sniffed('Comment') ? [`comment = ${literal(sniffed('Comment') ?? '')}`] : []),
       `columns = {${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`,
     ];
-    return { columns, options };
+    return { columns, options, quote };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

@@ -151,7 +151,6 @@ async function importStaged(
     await scanBadLines(
       infos,
       bad.map((r) => r.ord),
-      options,
     );
 
     const quarantined: QuarantinedRow[] = [];
@@ -223,7 +222,7 @@ async function importStaged(
       const dups = await findDuplicateKeys(conn, dataset, table);
       if (dups.length === 0) return false;
       const ords = dups.flatMap((d) => d.ordinals);
-      await scanBadLines(infos, ords, options);
+      await scanBadLines(infos, ords);
       await markDuplicates(
         conn,
         dataset,
@@ -294,11 +293,7 @@ async function importStaged(
  * file's copy was indexed while it was written (`LineIndex`), which spares the scan when each
  * record is one line.
  */
-async function scanBadLines(
-  infos: SourceInfo[],
-  ords: readonly number[],
-  options: ImportOptions,
-): Promise<void> {
+async function scanBadLines(infos: SourceInfo[], ords: readonly number[]): Promise<void> {
   for (const info of infos) {
     if (info.format !== 'csv') continue;
     const wanted = new Set(
@@ -309,7 +304,7 @@ async function scanBadLines(
     // DuckDB numbers rejected lines right (empty lines included) until a record spans lines.
     if (wanted.size === 0 && (info.rejectedLines.length === 0 || !info.spansLines)) continue;
     const query = {
-      quote: options.quote ?? '"',
+      quote: info.quote,
       headerLines: info.headerLines,
       wanted,
       rejectedLines: info.rejectedLines,

@@ -26,6 +26,7 @@ export class LineIndex {
    * DuckDB's reader numbers the lines as a text editor does.
    */
   private plain = true;
+  private quoted = false;
   private readonly quote: number;
 
   constructor(quote: string) {
@@ -35,9 +36,10 @@ export class LineIndex {
   /** Notes the next chunk of the file. */
   add(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (!this.quoted && this.quote >= 0 && chunk.indexOf(this.quote) !== -1) this.quoted = true;
     if (
       this.plain &&
-      ((this.quote >= 0 && chunk.indexOf(this.quote) !== -1) ||
+      (this.quoted ||
         chunk.indexOf('\n\n') !== -1 ||
         chunk.indexOf('\n\r') !== -1 ||
         // An empty line across two chunks, or at the start of the file.
@@ -52,6 +54,14 @@ export class LineIndex {
     }
     this.bytes += chunk.length;
     this.last = chunk[chunk.length - 1] ?? -1;
+  }
+
+  /**
+   * Whether the file holds no quote character, so that no field of it holds a line break: a
+   * line break outside quotes ends the record.
+   */
+  get unquoted(): boolean {
+    return !this.quoted;
   }
 
   /**

@@ -197,7 +197,7 @@ export class PartitionFiles {
     const names = fileColumns(dataset);
     const cols = names.map(ident).join(', ');
     const pk = dataset.primaryKey.map(ident);
-    const rows = `FROM ${ident(source)} WHERE _part = ${literal(group.part)} AND _reason IS NULL`;
+    const rows = `FROM ${ident(source)} WHERE ${group.where} AND _reason IS NULL`;
     const sortKey = fileSortKey(dataset).map(ident);
     const order = sort && sortKey.length > 0 ? ` ORDER BY ${sortKey.join(', ')}` : '';
     const values = names.map((c) => `${stagedColumn(this.columnSql, c)} AS ${ident(c)}`);

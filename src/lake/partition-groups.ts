@@ -1,10 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from './dataset-spec.js';
+import { partitionKeyType, partitionSql } from './partitions.js';
 import { ident, literal, text } from './sql.js';
 
 /** The good rows of a staged table that go to one partition. */
 export interface PartitionGroup {
+  /** Folder name (`year=2024`). */
   part: string;
+  /** SQL condition that selects the group's staged rows (by their `_part`, see `partitionKeySql`). */
+  where: string;
   rows: number;
   /** Raw value of the partition column (column partitioning only). */
   value: string | null;
@@ -48,10 +52,14 @@ function partitionGroupsSql(dataset: Dataset, table: string): string {
   const partCol = columnPartitionKey(dataset);
   const prefix = dataset.primaryKey.slice(0, -1);
   const last = dataset.primaryKey.at(-1);
+  const p = dataset.partitioning;
+  // A time partition's folder name is built from one of its rows; `_part` holds a cheaper key.
+  const timed = p.kind === 'year' || p.kind === 'month' || p.kind === 'date';
   const inner = [
     '_part',
     'count(*) AS _n',
     `${partCol ? `any_value(CAST(${ident(partCol)} AS VARCHAR))` : 'NULL'} AS _value`,
+    ...(timed ? [`any_value(${ident(p.column)}) AS _pv`] : []),
     ...prefix.map((k, i) => `${keyColumnSql(dataset, k)} AS _k${i}`),
   ];
   let range = 'NULL AS mn, NULL AS mx';
@@ -63,7 +71,7 @@ function partitionGroupsSql(dataset: Dataset, table: string): string {
     range = `CAST(to_json(min(struct_pack(${struct('_lo')}))) AS VARCHAR) AS mn, CAST(to_json(max(struct_pack(${struct('_hi')}))) AS VARCHAR) AS mx`;
   }
   const groupBy = ['_part', ...prefix.map((_, i) => `_k${i}`)].join(', ');
-  return `WITH g AS (SELECT ${inner.join(', ')} FROM ${ident(table)} WHERE _reason IS NULL GROUP BY ${groupBy}) SELECT _part AS part, sum(_n)::BIGINT AS rows, any_value(_value) AS value, ${range} FROM g GROUP BY _part ORDER BY _part`;
+  return `WITH g AS (SELECT ${inner.join(', ')} FROM ${ident(table)} WHERE _reason IS NULL GROUP BY ${groupBy}) SELECT ${timed ? partitionSql(dataset, 'any_value(_pv)') : '_part'} AS part, CAST(_part AS VARCHAR) AS key, sum(_n)::BIGINT AS rows, any_value(_value) AS value, ${range} FROM g GROUP BY _part ORDER BY part`;
 }
 
 function keyOf(dataset: Dataset, json: unknown): unknown[] {
@@ -82,6 +90,7 @@ export async function readPartitionGroups(
     .getRowObjectsJson()
     .map((r) => ({
       part: text(r['part']),
+      where: `_part = CAST(${literal(text(r['key']))} AS ${partitionKeyType(dataset)})`,
       rows: Number(r['rows']),
       value: r['value'] === null ? null : text(r['value']),
       minKey: keyOf(dataset, r['mn']),

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sqlString, withDuck } from '../../test/helpers/duck.js';
 import type { DatasetSpec } from './dataset-spec.js';
-import { escapePartitionValue, normalizePartition, partitionSql } from './partitions.js';
+import {
+  escapePartitionValue,
+  normalizePartition,
+  partitionKeySql,
+  partitionKeyType,
+  partitionSql,
+} from './partitions.js';
 
 const spec = (partitioning: DatasetSpec['partitioning']): DatasetSpec => ({
   name: 't',
@@ -70,6 +76,33 @@ describe('partition folder names', () => {
         `SELECT ${partitionSql(spec({ kind: 'year', column: 'ts' }))} AS y, ${partitionSql(spec({ kind: 'month', column: 'ts' }))} AS m, ${partitionSql(spec({ kind: 'date', column: 'ts' }))} AS d, ${partitionSql(spec({ kind: 'none' }))} AS n FROM (SELECT TIMESTAMP '2024-02-29 23:59:59' AS ts)`,
       );
       expect(time).toEqual([{ y: 'year=2024', m: 'month=2024-02', d: 'date=2024-02-29', n: '' }]);
+    });
+  });
+
+  it('gives two rows the same staging key exactly when they share a folder', async () => {
+    // Timestamps around year, month and day boundaries, from 1 AD to 9999, every 7h 13m for a
+    // stretch, and two of them on one day.
+    const stamps = [
+      "TIMESTAMP '0001-01-01 00:00:00'",
+      "TIMESTAMP '0999-12-31 23:59:59'",
+      "TIMESTAMP '1999-12-31 23:59:59.999999'",
+      "TIMESTAMP '2000-01-01 00:00:00'",
+      "TIMESTAMP '2024-02-29 00:00:01'",
+      "TIMESTAMP '2024-02-29 23:59:59'",
+      "TIMESTAMP '9999-12-31 23:59:59'",
+    ];
+    const gridded = `SELECT TIMESTAMP '2023-11-25 00:00:00' + INTERVAL (i * 433) MINUTE AS ts FROM range(400) t(i)`;
+    await withDuck(async (duck) => {
+      for (const kind of ['year', 'month', 'date'] as const) {
+        const s = spec({ kind, column: 'ts' });
+        const rows = await duck.rows(
+          `SELECT count(DISTINCT name)::INTEGER AS names, count(DISTINCT key)::INTEGER AS keys, count(DISTINCT (name, key))::INTEGER AS pairs, any_value(typeof(key)) AS type FROM (SELECT ${partitionSql(s)} AS name, ${partitionKeySql(s)} AS key FROM (${stamps.map((t) => `SELECT ${t} AS ts`).join(' UNION ALL ')} UNION ALL ${gridded}))`,
+        );
+        const row = rows[0] ?? {};
+        expect(row['names'], kind).toBe(row['keys']);
+        expect(row['pairs'], kind).toBe(row['keys']);
+        expect(row['type'], kind).toBe(partitionKeyType(s));
+      }
     });
   });
 });

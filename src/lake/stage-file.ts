@@ -40,6 +40,8 @@ export interface SourceInfo {
   offset: number;
   rows: number;
   headerLines: number;
+  /** The quote character the CSV reader used. */
+  quote: string;
   /** Lines DuckDB's CSV reader rejected (wrong column count, bad quoting), ascending. */
   rejectedLines: number[];
   /** Physical lines of the rows to quarantine, when the file was scanned for them. */
@@ -111,6 +113,10 @@ export async function stageFile(
   if (sniffed.status === 'rejected') throw sniffed.reason;
   const readPath = copied.value?.path ?? file;
   const dialect = sniffed.value;
+  const quote = dialect?.quote ?? options.quote ?? '"';
+  // The copy's index knows the lines for the quote character it was given, not another.
+  const lineIndex =
+    copied.value && quote === (options.quote ?? '"') ? copied.value.lines : undefined;
   try {
     // Sniff with the same options as the scan: without rejects capture, one line with a wrong
     // column count makes DuckDB's sniffer give up on the delimiter and see a single column.
@@ -148,7 +154,9 @@ export async function stageFile(
       sql: `SELECT * FROM ${readerSql(readPath, format, options, rejects, reading)}`,
       columns,
       label: file,
-      lineBreakColumns: format === 'csv' ? columns.filter((c) => !typed.has(c)) : [],
+      // Without a quote character in the file, no field holds a line break.
+      lineBreakColumns:
+        format === 'csv' && !lineIndex?.unquoted ? columns.filter((c) => !typed.has(c)) : [],
     },
     options,
     target,
@@ -190,8 +198,9 @@ export async function stageFile(
     offset,
     rows: staged.rows,
     headerLines: format === 'csv' && options.header !== false ? 1 : 0,
+    quote,
     rejectedLines,
-    ...(copied.value ? { lineIndex: copied.value.lines } : {}),
+    ...(lineIndex ? { lineIndex } : {}),
     typed,
     columnSql: staged.columnSql,
     spansLines,

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSpec, DatasetSpec } from './dataset-spec.js';
 import { LakeImportFileError } from './errors.js';
-import { partitionSql } from './partitions.js';
+import { partitionKeySql } from './partitions.js';
 import { ident, literal } from './sql.js';
 
 /** How source columns become dataset columns. */
@@ -20,7 +20,7 @@ export interface ColumnMapping {
 
 /** A staged write: a temp table holding typed rows, their partition and what is wrong with each. */
 export interface StagedInput {
-  /** Temp table (row order = source order, so `rowid + 1` is the row's ordinal) with the dataset's columns, `_part`, `_reason` (NULL when good) and `_raw`. */
+  /** Temp table (row order = source order, so `rowid + 1` is the row's ordinal) with the dataset's columns, `_part` (see `partitionKeySql`), `_reason` (NULL when good) and `_raw`. */
   table: string;
   rows: number;
   badRows: number;
@@ -229,7 +229,7 @@ export async function stageInput(
     CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
     WITH src AS (${source.sql}),
     s1 AS (SELECT ${carried}, ${typed.join(', ')} FROM src),
-    s2 AS (SELECT *, ${reason} AS _reason, ${partitionSql(spec)} AS _part FROM s1)
+    s2 AS (SELECT *, ${reason} AS _reason, ${partitionKeySql(spec)} AS _part FROM s1)
     SELECT ${cols ? `${cols}, ` : ''}_part, _reason, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _raw${lineBreaks} FROM s2`);
   const counts = await conn.runAndReadAll(
     `SELECT count(*)::BIGINT AS n, count(_reason)::BIGINT AS bad FROM ${ident(table)}`,
