@@ -12,7 +12,7 @@ import type { TestBackend } from './helpers/backends.js';
 import { distModule, runNode } from './helpers/dist.js';
 import type { ChildResult } from './helpers/dist.js';
 import { makeTempDir, removeDir, withTempDir } from './helpers/temp-dir.js';
-import { mulberry32 } from './helpers/random.js';
+import { mulberry32 } from '../bench/lib/random.js';
 
 /*
  * Crash safety of the lake's commit protocol (issue 2): an import runs in a child process that is

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../test/helpers/random.js';
+import { mulberry32 } from '../../bench/lib/random.js';
 import { withTempDir } from '../../test/helpers/temp-dir.js';
 import { scanCsvLines, type CsvLineQuery } from './csv-lines.js';
 import { LineIndex } from './line-index.js';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { CsvLineQuery, CsvLines } from './csv-lines.js';
+import { skipLines, type CsvLineQuery, type CsvLines } from './csv-lines.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -50,7 +50,7 @@ export class LineIndex {
     for (let at = 0; at < chunk.length; at += BLOCK) {
       this.offsets.push(this.bytes + at);
       this.breaks.push(this.newlines);
-      this.newlines += countBreaks(chunk.subarray(at, at + BLOCK));
+      this.newlines += skipLines(chunk.subarray(at, at + BLOCK), 0, Infinity)[0];
     }
     this.bytes += chunk.length;
     this.last = chunk[chunk.length - 1] ?? -1;
@@ -118,13 +118,9 @@ export class LineIndex {
       const buf = Buffer.alloc(size);
       const { bytesRead } = await handle.read(buf, 0, size, pos);
       const data = buf.subarray(0, bytesRead);
-      let i = 0;
-      while (toSkip > 0) {
-        const nl = data.indexOf(NL, i);
-        if (nl === -1) break;
-        toSkip--;
-        i = nl + 1;
-      }
+      const [skipped, lastBreak] = skipLines(data, 0, toSkip);
+      toSkip -= skipped;
+      const i = lastBreak + 1;
       if (toSkip > 0) {
         pos += bytesRead;
       } else {
@@ -138,11 +134,4 @@ export class LineIndex {
     }
     return Buffer.concat(parts).toString('utf8').replace(/\r+$/, '');
   }
-}
-
-/** Line breaks in a chunk. */
-function countBreaks(chunk: Buffer): number {
-  let n = 0;
-  for (let j = chunk.indexOf(NL); j !== -1; j = chunk.indexOf(NL, j + 1)) n++;
-  return n;
 }

@@ -102,10 +102,11 @@ export async function stageFile(
   const rejects =
     format === 'csv' ? { table: `_rej_${index}`, scan: `_rejscan_${index}` } : undefined;
   let columns: string[];
+  const givenQuote = options.quote ?? '"';
   // The dialect is sniffed from the start of the file while the rest is decompressed.
   const [copied, sniffed] = await Promise.allSettled([
     format === 'csv' && /\.gz$/i.test(file)
-      ? gunzipCopy(file, path.join(copies, String(index)), options.quote ?? '"')
+      ? gunzipCopy(file, path.join(copies, String(index)), givenQuote)
       : undefined,
     format === 'csv' ? sniffCsvDialect(conn, file, csvOptions(file, options)) : undefined,
   ]);
@@ -113,10 +114,9 @@ export async function stageFile(
   if (sniffed.status === 'rejected') throw sniffed.reason;
   const readPath = copied.value?.path ?? file;
   const dialect = sniffed.value;
-  const quote = dialect?.quote ?? options.quote ?? '"';
+  const quote = dialect?.quote ?? givenQuote;
   // The copy's index knows the lines for the quote character it was given, not another.
-  const lineIndex =
-    copied.value && quote === (options.quote ?? '"') ? copied.value.lines : undefined;
+  const lineIndex = quote === givenQuote ? copied.value?.lines : undefined;
   try {
     // Sniff with the same options as the scan: without rejects capture, one line with a wrong
     // column count makes DuckDB's sniffer give up on the delimiter and see a single column.
